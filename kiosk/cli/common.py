@@ -1,0 +1,76 @@
+"""Helpers every command shares: opening the shop, reading PINs and amounts, printing tables."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+import uuid
+
+from kiosk.domain.errors import KioskError
+from kiosk.domain.pins import check_pin_format
+from kiosk.paths import database_url
+
+
+def url_of(args) -> str:
+    return database_url(getattr(args, "db", None))
+
+
+def open_ctx(args):
+    from kiosk.services.context import open_shop
+
+    return open_shop(url_of(args))
+
+
+def read_new_pin(prompt: str = "Owner PIN") -> str:
+    """Asked twice on a terminal; read as two lines from standard input when it is not one."""
+    if sys.stdin.isatty():
+        first = getpass.getpass(f"{prompt} (4 to 8 digits): ")
+        second = getpass.getpass(f"{prompt} again: ")
+    else:
+        lines = sys.stdin.read().splitlines()
+        if len(lines) < 2:
+            raise KioskError("pin: give the PIN twice, on two lines of standard input")
+        first, second = lines[0].strip(), lines[1].strip()
+    check_pin_format(first)
+    if first != second:
+        raise KioskError("pin: the two PINs do not match")
+    return first
+
+
+def new_key() -> str:
+    """An idempotency key made by the client before it submits."""
+    return uuid.uuid4().hex
+
+
+def table(headers: list[str], rows: list[list[str]], right: set[int] = frozenset()) -> str:
+    """A plain aligned table; `right` holds the indexes of money columns."""
+    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
+
+    def line(cells):
+        return "  ".join(c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths)))
+
+    out = [line(headers), "  ".join("-" * w for w in widths)]
+    out += [line(r) for r in rows]
+    return "\n".join(s.rstrip() for s in out)
+
+
+def progress(total: int, label: str):
+    """A progress bar on a terminal (stderr), nothing when piped. Returns advance(n)."""
+    if not sys.stderr.isatty() or total <= 0:
+        return lambda n=1: None
+    done = 0
+    last_pct = -1
+
+    def advance(n: int = 1) -> None:
+        nonlocal done, last_pct
+        done += n
+        pct = min(100, done * 100 // total)
+        if pct != last_pct:
+            last_pct = pct
+            bar = "#" * (pct // 4)
+            sys.stderr.write(f"\r{label} [{bar:<25}] {pct:3d}%")
+            if pct == 100:
+                sys.stderr.write("\n")
+            sys.stderr.flush()
+
+    return advance

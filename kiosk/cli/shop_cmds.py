@@ -1,0 +1,132 @@
+"""init, migrate, demo, check, backup, restore: the shop's database as a whole."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from kiosk.cli.common import open_ctx, read_new_pin, url_of
+from kiosk.domain.errors import KioskError
+
+
+def register(commands) -> None:
+    p = commands.add_parser("init", help="create a new shop: database, migrations, settings, first owner",
+                            description="Create and migrate the database and the first owner. The owner PIN "
+                            "is asked twice on a terminal, or read as two lines from standard input.")
+    p.add_argument("--shop-name", required=True, help="the shop's name as printed on receipts")
+    p.add_argument("--country", required=True, help="two-letter country code: PK, KE, GH, ID, …")
+    p.add_argument("--currency", required=True, help="ISO 4217 code: PKR, KES, GHS, IDR, …")
+    p.add_argument("--locale", help="display locale for money and dates (default from the country, e.g. en_PK)")
+    p.add_argument("--owner", default="owner", help="the first owner's user name (default: owner)")
+    p.set_defaults(func=cmd_init)
+
+    p = commands.add_parser("migrate", help="apply pending migrations (a SQLite file is backed up first)")
+    p.add_argument("--status", action="store_true", help="list applied and pending migrations, change nothing")
+    p.set_defaults(func=cmd_migrate)
+
+    p = commands.add_parser("demo", help="create the demo shop the first time, then open it")
+    p.add_argument("--reset", action="store_true", help="throw the demo shop away and make a new one")
+    p.set_defaults(func=cmd_demo)
+
+    p = commands.add_parser("check", help="verify every invariant of the books; exit 1 listing each problem")
+    p.set_defaults(func=cmd_check)
+
+    p = commands.add_parser("backup", help="a consistent online copy of the shop's SQLite database")
+    p.add_argument("file", type=Path, help="where to write the copy (must not exist)")
+    p.set_defaults(func=cmd_backup)
+
+    p = commands.add_parser("restore", help="replace the shop's SQLite database with a backup")
+    p.add_argument("file", type=Path, help="a backup made by `kiosk backup`")
+    p.set_defaults(func=cmd_restore)
+
+
+def cmd_init(args) -> int:
+    from kiosk.services.shop import init_shop
+
+    pin = read_new_pin("Owner PIN")
+    url = url_of(args)
+    if not url.startswith("postgres") and Path(url).exists():
+        raise KioskError(f"{url} already exists: it holds a shop (use --db for a new one)")
+    ctx = init_shop(url, name=args.shop_name, country=args.country, currency=args.currency,
+                    owner_pin=pin, owner_name=args.owner, locale=args.locale)
+    print(f"Created {ctx.shop.name} ({ctx.shop.country}, {ctx.shop.currency}) at {url}; owner: {args.owner}")
+    ctx.close()
+    return 0
+
+
+def cmd_migrate(args) -> int:
+    from kiosk.store.db import migrate, migration_status, open_database
+
+    db = open_database(url_of(args))
+    try:
+        if args.status:
+            for name, applied in migration_status(db):
+                print(f"{'applied' if applied else 'pending'}  {name}")
+            return 0
+        applied, backup = migrate(db)
+    finally:
+        db.close()
+    if backup:
+        print(f"Backed up to {backup}")
+    print(f"Applied {', '.join(applied)}" if applied else "Up to date: no pending migrations")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from kiosk.services.demo import DEMO_PINS, open_demo
+
+    ctx, created = open_demo(reset=args.reset)
+    try:
+        where = ctx.db.database
+        print(f"{'Created' if created else 'Opened'} the demo shop {ctx.shop.name!r} at {where}")
+        print("Demo PINs: " + ", ".join(f"{role} {pin}" for role, pin in DEMO_PINS.items()))
+        print()
+        from kiosk.cli.report_cmds import print_credit_report
+        from kiosk.services.reports import credit_report
+
+        print_credit_report(ctx, credit_report(ctx))
+    finally:
+        ctx.close()
+    return 0
+
+
+def cmd_check(args) -> int:
+    from kiosk.services.check import check
+
+    ctx = open_ctx(args)
+    try:
+        problems = check(ctx)
+    finally:
+        ctx.close()
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{len(problems)} problem(s) found", file=sys.stderr)
+        return 1
+    print("OK: balances match their entries, reversals point at what they undo, nothing is orphaned")
+    return 0
+
+
+def cmd_backup(args) -> int:
+    from kiosk.store.db import backup_to
+
+    ctx = open_ctx(args)
+    try:
+        backup_to(ctx.db, args.file)
+    finally:
+        ctx.close()
+    print(f"Backed up to {args.file}")
+    return 0
+
+
+def cmd_restore(args) -> int:
+    from kiosk.store.db import is_postgres_url, restore_from
+
+    url = url_of(args)
+    if is_postgres_url(url):
+        raise KioskError("restore of a PostgreSQL shop is done with pg_restore; `kiosk restore` replaces SQLite files")
+    if not args.file.exists():
+        raise KioskError(f"{args.file} does not exist")
+    old = restore_from(Path(url), args.file)
+    print(f"Restored {url} from {args.file}" + (f"; the previous file is kept at {old}" if old else ""))
+    return 0

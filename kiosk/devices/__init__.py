@@ -1,0 +1,1 @@
+"""Printers, PDFs, keyring and notifications; each imports its library lazily."""

@@ -1,0 +1,1 @@
+"""Pure rules of the shop: no database, no terminal, no devices."""

@@ -1,0 +1,18 @@
+"""`kiosk check`: prove the books are whole. Each problem is one line a person can act on."""
+
+from __future__ import annotations
+
+from kiosk.services.context import Context
+from kiosk.store import integrity
+
+
+def check(ctx: Context) -> list[str]:
+    money = ctx.shop.money
+    problems = [
+        f"customer {cid} ({name}): cached balance {money(cached)} but entries sum to {money(actual)}"
+        for cid, name, cached, actual in integrity.balance_mismatches()
+    ]
+    problems += [f"khata entry {eid} {why}" for eid, why in integrity.bad_reversals()]
+    problems += [f"khata entry {eid} {why}" for eid, why in integrity.bad_entries()]
+    problems += integrity.orphans()
+    return problems

@@ -1,0 +1,40 @@
+"""What every service call needs: the open database, the shop's settings, who acts, on which till."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from peewee import Database
+
+from kiosk.domain.shop import ShopSettings
+from kiosk.paths import till_name
+from kiosk.store import shop as shop_store
+from kiosk.store.db import open_database, require_migrated
+from kiosk.store.shop import UserRef
+
+
+@dataclass(slots=True)
+class Context:
+    db: Database
+    shop: ShopSettings
+    user: UserRef | None
+    till: str
+
+    def reload_settings(self) -> None:
+        self.shop = shop_store.load_settings()
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def open_shop(url: str, user: UserRef | None = None) -> Context:
+    """Open a migrated shop. Until PIN logins exist, the command line acts as the first owner."""
+    db = open_database(url)
+    try:
+        require_migrated(db)
+        settings = shop_store.load_settings()
+        acting = user or shop_store.first_owner()
+    except Exception:
+        db.close()
+        raise
+    return Context(db=db, shop=settings, user=acting, till=till_name())

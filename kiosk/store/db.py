@@ -1,0 +1,199 @@
+"""Opening a shop's database (SQLite file or PostgreSQL URL), migrating it, backing it up.
+
+SQLite runs with WAL (readers never block the till), foreign keys on, a busy timeout so two tills
+wait for each other instead of failing, and synchronous=FULL so a power cut cannot eat a payment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import sqlite3
+from contextlib import contextmanager
+from pathlib import Path
+
+from peewee import Database, PostgresqlDatabase, SqliteDatabase
+
+from kiosk.domain.errors import KioskError
+from kiosk.paths import migrations_dir
+from kiosk.store.models import MODELS
+
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "busy_timeout": 10_000,
+    "synchronous": "full",
+    "cache_size": -32_000,  # 32 MiB: the customer table and search index of a big shop stay in memory
+}
+
+MIGRATION_TABLE = "schema_migration"
+
+
+def is_postgres_url(url: str) -> bool:
+    return url.startswith(("postgresql://", "postgres://"))
+
+
+def open_database(url: str, *, create: bool = False) -> Database:
+    """Connect and bind the models. A SQLite file must exist unless `create` is set."""
+    if is_postgres_url(url):
+        from playhouse.db_url import parse
+
+        params = parse(url)
+        db = PostgresqlDatabase(params.pop("database"), **params)
+        try:
+            db.connect()
+        except Exception as exc:  # psycopg's errors vary by cause; the message is what matters
+            raise KioskError(f"cannot connect to {_redact(url)}: {str(exc).strip().splitlines()[0]}") from None
+    else:
+        path = Path(url.removeprefix("sqlite:///"))
+        if not create and not path.exists():
+            raise KioskError(f"no shop database at {path}: run `kiosk init` (or `kiosk demo`) first, or pass --db")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS)
+        try:
+            db.connect()
+        except Exception as exc:
+            raise KioskError(f"cannot open {path}: {exc}") from None
+        _check_sqlite_file(db, path)
+        if create:
+            os.chmod(path, 0o600)  # the books and PIN hashes: readable by the shop's user only
+    db.bind(MODELS)
+    return db
+
+
+def _check_sqlite_file(db: SqliteDatabase, path: Path) -> None:
+    try:
+        db.execute_sql("SELECT count(*) FROM sqlite_master")
+    except sqlite3.DatabaseError:
+        db.close()
+        raise KioskError(f"{path} is not a Kiosk database (not an SQLite file)") from None
+
+
+def _redact(url: str) -> str:
+    """Hide a password in a URL before it reaches a message."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+        return urlunsplit(parts._replace(netloc=netloc))
+    return url
+
+
+def is_sqlite(db: Database) -> bool:
+    return isinstance(db, SqliteDatabase)
+
+
+@contextmanager
+def write_transaction(db: Database):
+    """One action, one transaction. On SQLite take the write lock up front (BEGIN IMMEDIATE) so two
+    tills posting at once queue on the busy timeout instead of failing halfway."""
+    with db.atomic("IMMEDIATE") if is_sqlite(db) else db.atomic() as txn:
+        yield txn
+
+
+# --- Migrations --------------------------------------------------------------------------------
+
+
+def _runner(db: Database):
+    from playhouse.migrations import Runner
+
+    return Runner(db, str(migrations_dir()), table_name=MIGRATION_TABLE)
+
+
+def migration_status(db: Database) -> list[tuple[str, bool]]:
+    """(name, applied) for every migration, in order."""
+    return [(m.name, bool(m.applied)) for m in _runner(db).status()]
+
+
+def pending_migrations(db: Database) -> list[str]:
+    return [m.name for m in _runner(db).status() if m.path and not m.applied]
+
+
+def require_migrated(db: Database) -> None:
+    """The app refuses an unmigrated database and says which command fixes it."""
+    pending = pending_migrations(db)
+    if pending:
+        raise KioskError(
+            f"the database needs {len(pending)} migration(s) ({', '.join(pending)}): run `kiosk migrate`"
+        )
+
+
+def migrate(db: Database, *, backup: bool = True) -> tuple[list[str], Path | None]:
+    """Apply pending migrations; a SQLite file is first copied to a timestamped backup."""
+    pending = pending_migrations(db)
+    copy = None
+    if pending and backup and is_sqlite(db) and _has_tables(db):
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        copy = Path(f"{db.database}.{stamp}.before-migrate.bak")
+        backup_to(db, copy)
+    return _runner(db).up(), copy
+
+
+def rollback(db: Database, target: str | None = None) -> list[str]:
+    return _runner(db).down(target)
+
+
+def _has_tables(db: Database) -> bool:
+    return bool(db.get_tables())
+
+
+def backup_to(db: Database, target: Path) -> None:
+    """A consistent online copy of a SQLite database (the sqlite3 backup API), readable by owner only."""
+    if not is_sqlite(db):
+        raise KioskError("backup of a PostgreSQL shop is done with pg_dump; `kiosk backup` copies SQLite files")
+    target = Path(target)
+    if target.exists():
+        raise KioskError(f"{target} already exists: choose a new file name")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    os.close(fd)
+    dest = sqlite3.connect(target)
+    try:
+        db.connection().backup(dest)
+    finally:
+        dest.close()
+
+
+def is_kiosk_database(path: Path) -> str | None:
+    """None when `path` is a Kiosk SQLite database, else why not (for restore's refusal)."""
+    try:
+        with open(path, "rb") as fh:
+            if fh.read(16) != b"SQLite format 3\x00":
+                return "not an SQLite database"
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            if conn.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+                return "fails SQLite's integrity check"
+        finally:
+            conn.close()
+    except (OSError, sqlite3.DatabaseError) as exc:
+        return str(exc)
+    missing = {MIGRATION_TABLE, "shop", "customer", "khata_entry"} - tables
+    return f"not a Kiosk database (no {', '.join(sorted(missing))} table)" if missing else None
+
+
+def restore_from(db_path: Path, source: Path) -> Path | None:
+    """Replace the SQLite file at `db_path` with `source`, keeping the old one as a backup."""
+    why = is_kiosk_database(source)
+    if why:
+        raise KioskError(f"refusing to restore {source}: {why}")
+    old = None
+    if db_path.exists():
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        old = db_path.with_name(f"{db_path.name}.{stamp}.before-restore.bak")
+        shutil.copy2(db_path, old)
+        os.chmod(old, 0o600)
+    for suffix in ("-wal", "-shm"):
+        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    dest = sqlite3.connect(db_path)
+    try:
+        src.backup(dest)
+    finally:
+        src.close()
+        dest.close()
+    os.chmod(db_path, 0o600)
+    return old

@@ -1,0 +1,81 @@
+"""Queries that look for broken books: every one returns the rows that break a rule."""
+
+from __future__ import annotations
+
+from peewee import JOIN
+
+from kiosk.store.khata import sum_by_customer
+from kiosk.store.models import Customer, CustomerGroup, KhataEntry
+
+
+def balance_mismatches() -> list[tuple[int, str, int, int]]:
+    """(id, name, cached, from entries) where the cached balance drifted from its ledger."""
+    sums = sum_by_customer()
+    rows = Customer.select(Customer.id, Customer.name, Customer.balance).tuples()
+    return [(cid, name, cached, sums.get(cid, 0)) for cid, name, cached in rows if cached != sums.get(cid, 0)]
+
+
+def bad_reversals() -> list[tuple[int, str]]:
+    """Reversals with no target, of another reversal, of another customer's entry, or of another amount."""
+    target = KhataEntry.alias("target")
+    rows = (
+        KhataEntry.select(KhataEntry.id, KhataEntry.customer_id, KhataEntry.amount, KhataEntry.reverses_id,
+                          target.id, target.kind, target.customer_id, target.amount)
+        .join(target, join_type=JOIN.LEFT_OUTER, on=(KhataEntry.reverses == target.id))
+        .where((KhataEntry.kind == "reversal") | KhataEntry.reverses.is_null(False))
+        .tuples()
+    )
+    problems = []
+    for eid, cust, amount, reverses_id, tid, tkind, tcust, tamount in rows:
+        if reverses_id is None:
+            problems.append((eid, "is a reversal that points at no entry"))
+        elif tid is None:
+            problems.append((eid, f"reverses entry {reverses_id}, which does not exist"))
+        elif tkind == "reversal":
+            problems.append((eid, f"reverses entry {tid}, which is itself a reversal"))
+        elif tcust != cust:
+            problems.append((eid, f"reverses entry {tid} of customer {tcust}, not its own customer {cust}"))
+        elif tamount != amount:
+            problems.append((eid, f"reverses {tamount} with {amount}"))
+    return problems
+
+
+def bad_entries() -> list[tuple[int, str]]:
+    problems = []
+    for eid, kind, amount, method, source, reverses_id in KhataEntry.select(
+        KhataEntry.id, KhataEntry.kind, KhataEntry.amount, KhataEntry.method, KhataEntry.source,
+        KhataEntry.reverses_id,
+    ).where(
+        (KhataEntry.amount <= 0)
+        | KhataEntry.kind.not_in(["debit", "credit", "reversal"])
+        | ((KhataEntry.kind == "credit") & KhataEntry.method.is_null())
+        | ((KhataEntry.kind == "debit") & KhataEntry.source.is_null())
+        | ((KhataEntry.kind != "reversal") & KhataEntry.reverses.is_null(False))
+    ).tuples():
+        if amount <= 0:
+            problems.append((eid, f"has amount {amount}, not above zero"))
+        if kind not in ("debit", "credit", "reversal"):
+            problems.append((eid, f"has unknown kind {kind!r}"))
+        if kind == "credit" and method is None:
+            problems.append((eid, "is a payment with no method"))
+        if kind == "debit" and source is None:
+            problems.append((eid, "is a debit with no source (sale or gave)"))
+        if kind != "reversal" and reverses_id is not None:
+            problems.append((eid, f"is a {kind} but points at entry {reverses_id} as if it reversed it"))
+    return problems
+
+
+def orphans() -> list[str]:
+    """Rows pointing at rows that are gone (possible when foreign keys were off during a repair)."""
+    problems = []
+    lost_entries = (KhataEntry.select(KhataEntry.id, KhataEntry.customer_id)
+                    .where(KhataEntry.customer_id.not_in(Customer.select(Customer.id))).tuples())
+    problems += [f"khata entry {eid} belongs to customer {cid}, which does not exist" for eid, cid in lost_entries]
+    lost_groups = (Customer.select(Customer.id, Customer.group_id)
+                   .where(Customer.group_id.not_in(CustomerGroup.select(CustomerGroup.id))).tuples())
+    problems += [f"customer {cid} is in group {gid}, which does not exist" for cid, gid in lost_groups]
+    lost_merges = (Customer.select(Customer.id, Customer.merged_into_id)
+                   .where(Customer.merged_into_id.is_null(False)
+                          & Customer.merged_into_id.not_in(Customer.select(Customer.id))).tuples())
+    problems += [f"customer {cid} was merged into {mid}, which does not exist" for cid, mid in lost_merges]
+    return problems

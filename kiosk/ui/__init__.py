@@ -1,0 +1,1 @@
+"""The Textual till (a later issue): app, screens, widgets."""
