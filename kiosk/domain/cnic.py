@@ -6,7 +6,7 @@ import re
 
 from kiosk.domain.errors import ValidationError
 
-_CNIC = re.compile(r"^\d{5}-?\d{7}-?\d$")
+_CNIC = re.compile(r"^\d{5}-?\d{7}-?\d$", re.ASCII)
 
 
 def normalize_cnic(text: str, *, field: str = "cnic") -> str:

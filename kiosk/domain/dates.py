@@ -7,8 +7,8 @@ import re
 
 from kiosk.domain.errors import ValidationError
 
-_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_DAY_FIRST = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
+_DAY_FIRST = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$", re.ASCII)
 
 
 def parse_date(text: str, *, field: str = "date") -> dt.date:

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from kiosk.domain.errors import ValidationError
 
-_AMOUNT = re.compile(r"^(?P<int>\d{1,15})(?:\.(?P<frac>\d+))?$")
+_AMOUNT = re.compile(r"^(?P<int>[0-9]{1,15})(?:\.(?P<frac>[0-9]+))?$")  # ASCII digits only
 
 
 @lru_cache(maxsize=64)

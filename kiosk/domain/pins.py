@@ -14,7 +14,7 @@ _N, _R, _P = 2**14, 8, 1
 
 
 def check_pin_format(pin: str) -> str:
-    if not re.fullmatch(r"\d{4,8}", pin or ""):
+    if not re.fullmatch(r"[0-9]{4,8}", pin or ""):
         raise ValidationError("pin", "must be 4 to 8 digits")
     return pin
 

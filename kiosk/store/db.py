@@ -13,7 +13,7 @@ import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
 
-from peewee import Database, PostgresqlDatabase, SqliteDatabase
+from peewee import Database, DatabaseError, OperationalError, PostgresqlDatabase, SqliteDatabase
 
 from kiosk.domain.errors import KioskError
 from kiosk.paths import migrations_dir
@@ -52,22 +52,15 @@ def open_database(url: str, *, create: bool = False) -> Database:
         path.parent.mkdir(parents=True, exist_ok=True)
         db = SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS)
         try:
-            db.connect()
-        except Exception as exc:
-            raise KioskError(f"cannot open {path}: {exc}") from None
-        _check_sqlite_file(db, path)
+            db.connect()  # runs the pragmas, which is where a non-SQLite file first fails
+            db.execute_sql("SELECT count(*) FROM sqlite_master")
+        except (sqlite3.DatabaseError, OperationalError, DatabaseError) as exc:
+            db.close()
+            raise KioskError(f"{path} is not a Kiosk database ({exc})") from None
         if create:
             os.chmod(path, 0o600)  # the books and PIN hashes: readable by the shop's user only
     db.bind(MODELS)
     return db
-
-
-def _check_sqlite_file(db: SqliteDatabase, path: Path) -> None:
-    try:
-        db.execute_sql("SELECT count(*) FROM sqlite_master")
-    except sqlite3.DatabaseError:
-        db.close()
-        raise KioskError(f"{path} is not a Kiosk database (not an SQLite file)") from None
 
 
 def _redact(url: str) -> str:
