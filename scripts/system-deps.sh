@@ -16,7 +16,7 @@ case "$1" in
   demo) ;;
   # postgresql: server binaries for the throwaway test cluster (tests/support/postgres.py)
   # tmux: drives the terminal UI in end-to-end tests; poppler-utils: pdftotext/pdftoppm
-  test) packages+=(postgresql tmux poppler-utils) ;;
+  test) packages+=(postgresql tmux poppler-utils hledger ledger) ;;
   *) usage ;;
 esac
 

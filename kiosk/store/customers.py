@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from peewee import SQL, fn
+from peewee import fn
 
 from kiosk.domain.customers import Customer, CustomerData, CustomerFigures, Tier, search_query, search_text
 from kiosk.domain.errors import NotFound
@@ -40,10 +40,6 @@ def to_domain(row: CustomerRow) -> Customer:
 
 def _select():
     return CustomerRow.select(CustomerRow, CustomerGroup.name).join(CustomerGroup)
-
-
-def _rows_to_domain(query) -> list[Customer]:
-    return [to_domain(row) for row in query]
 
 
 def group_id(name: str) -> int:
@@ -99,26 +95,69 @@ def delete(customer_id: int) -> None:
     CustomerRow.delete().where(CustomerRow.id == customer_id).execute()
 
 
+# Search runs on every keystroke, so it reads rows with plain SQL: building peewee models cost ten
+# times the query itself (bench/run.py). `db.param` is the driver's placeholder on either backend.
+_SEARCH_COLUMNS = (
+    "c.id, c.name, c.phone, c.cnic, c.email, c.address, c.business, c.birth_date, c.notes, c.credit_limit, "
+    "c.tier, g.name, c.created_at, c.archived, c.balance, c.points"
+)
+
+
 def search(text: str, *, limit: int = 20, include_archived: bool = False) -> list[Customer]:
-    """Substring search over name, phone, CNIC, email, in any script; a prefix match under 3 characters."""
+    """Find customers by any part of name, phone, CNIC or email, in any script, case-insensitively.
+
+    Names that start with the query come first, in name order, straight off the name_key index; then,
+    for 3 characters or more, other matches from the trigram index (FTS5 on SQLite, pg_trgm on
+    PostgreSQL) in the order customers were added. Both parts stop at `limit` rows, so a common
+    trigram ("muh" in 12,000 names) costs no more than a rare one. Under 3 characters a trigram index
+    cannot help, so search is the name prefix alone.
+    """
+    db = CustomerRow._meta.database
     query = search_query(text)
-    select = _select()
-    if not include_archived:
-        select = select.where(CustomerRow.archived == False)  # noqa: E712 (peewee expression)
+    live = "" if include_archived else " AND NOT archived"
     if not query:
-        return _rows_to_domain(select.order_by(CustomerRow.name_key).limit(limit))
-    if len(query) < MIN_TRIGRAM:
-        # A range on the indexed casefolded name: no LIKE, so no collation or escaping surprises.
-        prefix = select.where((CustomerRow.name_key >= query) & (CustomerRow.name_key < query + "\U0010ffff"))
-        return _rows_to_domain(prefix.order_by(CustomerRow.name_key).limit(limit))
-    if is_sqlite(CustomerRow._meta.database):
-        phrase = '"' + query.replace('"', '""') + '"'
-        ids = SQL("(SELECT rowid FROM customer_fts WHERE customer_fts MATCH ?)", [phrase])
-        matched = select.where(CustomerRow.id.in_(ids))
-    else:
-        # pg_trgm's GIN index serves ILIKE '%…%'; peewee's contains() escapes % and _ in the query.
-        matched = select.where(CustomerRow.search_text.contains(query))
-    return _rows_to_domain(matched.order_by(CustomerRow.name_key).limit(limit))
+        sql = f"SELECT id FROM customer WHERE 1 = 1{live} ORDER BY name_key, id LIMIT {db.param}"
+        return _load([r[0] for r in db.execute_sql(sql, (limit,))])
+    sql = (f"SELECT id FROM customer WHERE name_key >= {db.param} AND name_key < {db.param}{live} "
+           f"ORDER BY name_key, id LIMIT {db.param}")
+    ids = [r[0] for r in db.execute_sql(sql, (query, query + "\U0010ffff", limit))]
+    if len(query) >= MIN_TRIGRAM and len(ids) < limit:
+        # Fewer than `limit` names start with the query, so all of them are in `ids`: `limit` substring
+        # matches hold at most that many of them, and enough others once they are dropped.
+        seen = set(ids)
+        more = _substring_matches(db, query, limit, live)
+        ids += [cid for cid in more if cid not in seen][: limit - len(ids)]
+    return _load(ids)
+
+
+def _substring_matches(db, query: str, n: int, live: str) -> list[int]:
+    if is_sqlite(db):
+        phrase = '"' + query.replace('"', '""') + '"'  # an FTS5 phrase: quotes are text, not syntax
+        sql = ("SELECT c.id FROM customer_fts f JOIN customer c ON c.id = f.rowid "
+               f"WHERE customer_fts MATCH ?{live.replace('archived', 'c.archived')} ORDER BY f.rowid LIMIT ?")
+        return [r[0] for r in db.execute_sql(sql, (phrase, n))]
+    pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    sql = f"SELECT id FROM customer WHERE search_text LIKE %s{live} ORDER BY id LIMIT %s"
+    return [r[0] for r in db.execute_sql(sql, (pattern, n))]
+
+
+def _load(ids: list[int]) -> list[Customer]:
+    """Customers by id, in the order given."""
+    if not ids:
+        return []
+    db = CustomerRow._meta.database
+    marks = ", ".join([db.param] * len(ids))
+    sql = (f"SELECT {_SEARCH_COLUMNS} FROM customer c JOIN customer_group g ON g.id = c.group_id "
+           f"WHERE c.id IN ({marks})")
+    rows = {r[0]: r for r in db.execute_sql(sql, ids)}
+    birth, created = CustomerRow.birth_date, CustomerRow.created_at
+    return [
+        Customer(id=r[0], name=r[1], phone=r[2], cnic=r[3], email=r[4], address=r[5], business=r[6],
+                 birth_date=birth.python_value(r[7]), notes=r[8], credit_limit=r[9], tier=Tier(r[10]),
+                 group=r[11], created_at=created.python_value(r[12]), archived=bool(r[13]), balance=r[14],
+                 points=r[15])
+        for r in (rows[cid] for cid in ids)
+    ]
 
 
 def figures(customer_id: int) -> CustomerFigures:

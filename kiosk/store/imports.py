@@ -11,21 +11,19 @@ The readers stream every customer and every entry in id/date order for the expor
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-from peewee import JOIN, chunked
+from peewee import JOIN, IntegrityError, chunked
 
 from kiosk.domain.customers import Customer, CustomerData, search_text
+from kiosk.store import bulk
 from kiosk.store.customers import to_domain as customer_to_domain
 from kiosk.store.models import AuditLog, CustomerGroup, KhataEntry, User
 from kiosk.store.models import Customer as CustomerRow
 
-#: Rows per INSERT: 1,000 rows of ~12 columns stay well under SQLite's 32,766 and PostgreSQL's
-#: 65,535 bound parameters, and are large enough that the round trips don't dominate.
-CHUNK = 1000
 #: Values per `IN (…)` when looking phones up.
 LOOKUP_CHUNK = 900
 
@@ -45,18 +43,20 @@ class KnownCustomer:
 
 
 def customers_by_phone(phones: Iterable[str]) -> dict[str, KnownCustomer]:
-    """E.164 phone -> the customer that has it, for those of `phones` already in the shop."""
+    """E.164 phone -> the customer that has it, for those of `phones` already in the shop. Plain SQL:
+    peewee would build 50,000 `IN` values one expression at a time."""
+    db = CustomerRow._meta.database
     found: dict[str, KnownCustomer] = {}
     for batch in chunked(sorted(set(phones)), LOOKUP_CHUNK):
-        query = (CustomerRow.select(CustomerRow.phone, CustomerRow.id, CustomerRow.name, CustomerRow.archived)
-                 .where(CustomerRow.phone.in_(batch)).tuples())
-        for phone, cid, name, archived in query:
+        marks = ", ".join([db.param] * len(batch))
+        sql = f"SELECT phone, id, name, archived FROM customer WHERE phone IN ({marks})"
+        for phone, cid, name, archived in db.execute_sql(sql, batch).fetchall():
             found[phone] = KnownCustomer(cid, name, bool(archived))
     return found
 
 
 def group_ids() -> dict[str, int]:
-    return {name: gid for gid, name in CustomerGroup.select(CustomerGroup.id, CustomerGroup.name).tuples()}
+    return bulk.group_ids()
 
 
 def previous_import(action: str, digest: str) -> tuple[dt.datetime, str | None] | None:
@@ -73,32 +73,41 @@ def counts() -> tuple[int, int]:
     return CustomerRow.select().count(), KhataEntry.select().count()
 
 
-# --- Writers ------------------------------------------------------------------------------------
-
-_CUSTOMER_FIELDS = (
-    CustomerRow.name, CustomerRow.name_key, CustomerRow.phone, CustomerRow.cnic, CustomerRow.email,
-    CustomerRow.address, CustomerRow.business, CustomerRow.birth_date, CustomerRow.notes,
-    CustomerRow.credit_limit, CustomerRow.tier, CustomerRow.group, CustomerRow.created_at,
-    CustomerRow.search_text,
-)
+# --- Writers (over store.bulk) ------------------------------------------------------------------
 
 
-def insert_customers(customers: Iterable[CustomerData], groups: dict[str, int]) -> int:
-    """Insert checked customers (same columns as `store.customers.insert`); returns how many."""
-    now, total = _now(), 0
-    rows = (
-        (c.name, c.name.casefold(), c.phone, c.cnic, c.email, c.address, c.business, c.birth_date, c.notes,
-         c.credit_limit, c.tier.value, groups[c.group], now, search_text(c))
-        for c in customers
-    )
-    for batch in chunked(rows, CHUNK):
-        CustomerRow.insert_many(batch, fields=_CUSTOMER_FIELDS).execute()
-        total += len(batch)
-    return total
+@contextmanager
+def _driver_errors():
+    """store.bulk writes on the raw connection; its DB-API IntegrityError (sqlite3's or psycopg's)
+    becomes peewee's, as peewee's own execute_sql reports it, so services catch one type."""
+    try:
+        yield
+    except Exception as exc:
+        if any(cls.__name__ == "IntegrityError" for cls in type(exc).__mro__) and not isinstance(exc, IntegrityError):
+            raise IntegrityError(*exc.args) from exc
+        raise
 
 
-def ids_by_phone(phones: Iterable[str]) -> dict[str, int]:
-    return {phone: known.id for phone, known in customers_by_phone(phones).items()}
+def _stamp() -> str:
+    return _now().isoformat(sep=" ")
+
+
+def insert_customers(customers: Sequence[CustomerData], groups: dict[str, int]) -> dict[str, int]:
+    """Insert checked customers (the columns `store.customers.insert` writes) in the caller's
+    transaction. Returns phone -> new id for those with a phone."""
+    if not customers:
+        return {}
+    with _driver_errors():
+        first = bulk.reserve_ids(CustomerRow, len(customers))
+        now = _stamp()
+        rows = [
+            (first + i, c.name, c.name.casefold(), c.phone, c.cnic, c.email, c.address, c.business,
+             c.birth_date.isoformat() if c.birth_date else None, c.notes, c.credit_limit, c.tier.value,
+             groups[c.group], now, False, 0, 0, search_text(c))
+            for i, c in enumerate(customers)
+        ]
+        bulk.insert_customers(rows)
+    return {c.phone: first + i for i, c in enumerate(customers) if c.phone}
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,37 +127,24 @@ class NewEntry:
         return self.amount if self.kind == "debit" else -self.amount
 
 
-_ENTRY_FIELDS = (
-    KhataEntry.customer, KhataEntry.kind, KhataEntry.amount, KhataEntry.date, KhataEntry.note,
-    KhataEntry.method, KhataEntry.source, KhataEntry.user, KhataEntry.till, KhataEntry.created_at,
-)
-
-
-def insert_entries(entries: list[NewEntry], *, user_id: int | None, till: str) -> int:
+def insert_entries(entries: Sequence[NewEntry], *, user_id: int | None, till: str) -> int:
     """Append entries and move each customer's cached balance by the sum of theirs, in the caller's
-    transaction. Balances are updated in customer-id order, so two imports on PostgreSQL take their
-    row locks in the same order and cannot deadlock."""
-    now = _now()
-    rows = ((e.customer_id, e.kind, e.amount, e.date, e.note, e.method, e.source, user_id, till, now)
-            for e in entries)
-    for batch in chunked(rows, CHUNK):
-        KhataEntry.insert_many(batch, fields=_ENTRY_FIELDS).execute()
-    deltas: dict[int, int] = {}
-    for e in entries:
-        deltas[e.customer_id] = deltas.get(e.customer_id, 0) + e.signed
-    add_to_balances(deltas)
+    transaction (balances in customer-id order: two imports on PostgreSQL lock rows alike)."""
+    if not entries:
+        return 0
+    with _driver_errors():
+        first = bulk.reserve_ids(KhataEntry, len(entries))
+        now = _stamp()
+        bulk.insert_entries([
+            (first + i, e.customer_id, e.kind, e.amount, e.date.isoformat(), e.note, e.method, e.source, None,
+             None, user_id, till, now)
+            for i, e in enumerate(entries)
+        ])
+        deltas: dict[int, int] = {}
+        for e in entries:
+            deltas[e.customer_id] = deltas.get(e.customer_id, 0) + e.signed
+        bulk.add_to_balances(sorted(deltas.items()))
     return len(entries)
-
-
-def add_to_balances(deltas: dict[int, int]) -> None:
-    """balance += delta for each customer: one prepared statement run many times (executemany)."""
-    db = CustomerRow._meta.database
-    p = db.param
-    sql = f"UPDATE customer SET balance = balance + {p} WHERE id = {p}"
-    params = [(delta, cid) for cid, delta in sorted(deltas.items()) if delta]
-    if params:
-        cursor = db.cursor()
-        cursor.executemany(sql, params)
 
 
 # --- Readers for the exporters -----------------------------------------------------------------
@@ -160,6 +156,20 @@ def all_customers() -> Iterator[Customer]:
              .order_by(CustomerRow.id))
     for row in query.iterator():
         yield customer_to_domain(row)
+
+
+def customers_with_entries() -> list[tuple[int, str]]:
+    """(id, name) of every customer that has khata entries, by id."""
+    has_entries = KhataEntry.select(KhataEntry.customer_id)
+    query = (CustomerRow.select(CustomerRow.id, CustomerRow.name).where(CustomerRow.id.in_(has_entries))
+             .order_by(CustomerRow.id).tuples())
+    return list(query)
+
+
+def methods_used() -> list[str]:
+    """Every payment method that appears on an entry (a service the shop since dropped included)."""
+    query = KhataEntry.select(KhataEntry.method).where(KhataEntry.method.is_null(False)).distinct().tuples()
+    return sorted(m for (m,) in query)
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,9 +193,6 @@ class JournalEntry:
     target_kind: str | None = None
     target_method: str | None = None
     target_source: str | None = None
-
-    def replace(self, **changes) -> JournalEntry:
-        return dataclasses.replace(self, **changes)
 
 
 def all_entries() -> Iterator[JournalEntry]:

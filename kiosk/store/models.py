@@ -100,6 +100,13 @@ class KhataEntry(BaseModel):
     #: Made by the client before it submits: the same action sent twice books once.
     idempotency_key = CharField(null=True, unique=True)
 
+    class Meta:
+        # Created by migrations 0001 (the ledger in date order) and 0002 (the credit report's cover).
+        indexes = (
+            (("customer", "date", "id"), False),
+            (("customer", "kind", "date", "amount"), False),
+        )
+
 
 class CustomerMerge(BaseModel):
     """The trail a merge leaves: which record was folded into which, by whom, and what moved."""

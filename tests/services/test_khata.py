@@ -164,3 +164,50 @@ def test_two_tills_posting_at_once_never_break_the_balance_or_the_limit(shop):
     assert balance <= 20_000
     assert balance == sum(line.signed for line in khata.ledger(shop, c.id))
     assert check(shop) == []
+
+
+def test_a_second_till_waits_for_the_first_and_is_held_to_its_debit(shop):
+    """Till A is mid-transaction with a debit; till B's debit must wait, then see A's, then be refused.
+    Without the row lock (FOR UPDATE) or SQLite's BEGIN IMMEDIATE, B would read the old balance and pass."""
+    from kiosk.store.db import write_transaction
+
+    c = customers.add(shop, name="Contended", credit_limit=10_000)
+    posted, release = threading.Event(), threading.Event()
+    order, outcome = [], {}
+
+    def till_a():
+        ctx = Context(db=shop.db, shop=shop.shop, user=shop.user, till="till-a")
+        with write_transaction(ctx.db):
+            khata.give(ctx, c.id, 8_000)
+            posted.set()
+            release.wait(10)
+            order.append("a-commit")
+
+    def till_b():
+        ctx = Context(db=shop.db, shop=shop.shop, user=shop.user, till="till-b")
+        posted.wait(10)
+        try:
+            khata.give(ctx, c.id, 5_000)
+            outcome["b"] = "booked"
+        except CreditLimitExceeded:
+            outcome["b"] = "refused"
+        order.append("b-done")
+
+    a, b = threading.Thread(target=till_a), threading.Thread(target=till_b)
+    a.start()
+    b.start()
+    posted.wait(10)
+    b.join(0.5)
+    assert b.is_alive(), "till B did not wait for till A's transaction"
+    release.set()
+    a.join(10)
+    b.join(10)
+    assert order == ["a-commit", "b-done"] and outcome["b"] == "refused"
+    assert khata.balance(shop, c.id) == 8_000
+
+
+def test_the_ledger_names_the_user_and_till_of_each_entry(shop):
+    c = customers.add(shop, name="Named")
+    khata.give(shop, c.id, 100)
+    (entry,) = khata.entries(shop, c.id)
+    assert (entry.user, entry.till) == (shop.user.name, shop.till)

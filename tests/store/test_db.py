@@ -42,13 +42,18 @@ def test_the_app_refuses_an_unmigrated_database_and_names_the_fix(db_url):
 
 def test_migrations_go_up_and_down_on_both_backends(db_url):
     db = store_db.open_database(db_url, create=True)
+    every = [name for name, _applied in store_db.migration_status(db)]
+    assert every[:2] == ["0001_initial", "0002_khata_report_index"]
     applied, backup = store_db.migrate(db)
-    assert applied == ["0001_initial"] and backup is None  # nothing to back up in an empty file
+    assert applied == every and backup is None  # nothing to back up in an empty file
     assert {"customer", "khata_entry", "shop", "app_user", "audit_log"} <= set(db.get_tables())
+    assert "khata_entry_customer_kind_date_amount" in {i.name for i in db.get_indexes("khata_entry")}
     assert store_db.pending_migrations(db) == []
-    assert store_db.rollback(db) == ["0001_initial"]
+    assert store_db.rollback(db) == [every[-1]]  # one step back
+    assert store_db.rollback(db, "0001_initial") == list(reversed(every[:-1]))  # back through a target
     assert "customer" not in db.get_tables()
-    assert store_db.pending_migrations(db) == ["0001_initial"]
+    assert store_db.pending_migrations(db) == every
+    assert store_db.migrate(db)[0] == every  # and up again
     db.close()
 
 
@@ -58,9 +63,10 @@ def test_migrate_copies_a_sqlite_file_to_a_timestamped_backup_first(tmp_path, mo
     store_db.migrate(db)
     store_db.rollback(db)  # now there is a file with history but a pending migration
     db.execute_sql("CREATE TABLE keepsake (x)")
+    pending = store_db.pending_migrations(db)
     applied, backup = store_db.migrate(db)
     db.close()
-    assert applied == ["0001_initial"]
+    assert applied == pending and len(pending) == 1
     assert backup is not None and backup.name.startswith("shop.db.") and backup.name.endswith(".before-migrate.bak")
     conn = sqlite3.connect(backup)
     assert ("keepsake",) in conn.execute("SELECT name FROM sqlite_master WHERE type='table'").fetchall()
