@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import sys
 import uuid
+from contextlib import contextmanager
 
 from kiosk.domain.errors import KioskError
 from kiosk.domain.pins import check_pin_format
@@ -15,10 +16,16 @@ def url_of(args) -> str:
     return database_url(getattr(args, "db", None))
 
 
-def open_ctx(args):
+@contextmanager
+def opened_shop(args):
+    """The shop named by --db / $KIOSK_DB, open for one command and closed after it."""
     from kiosk.services.context import open_shop
 
-    return open_shop(url_of(args))
+    ctx = open_shop(url_of(args))
+    try:
+        yield ctx
+    finally:
+        ctx.close()
 
 
 def read_new_pin(prompt: str = "Owner PIN") -> str:

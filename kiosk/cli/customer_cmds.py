@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kiosk.cli.common import open_ctx, table
+from kiosk.cli.common import opened_shop, table
 from kiosk.domain.cnic import format_cnic
 from kiosk.domain.dates import parse_date
 from kiosk.domain.money import parse_amount
@@ -72,46 +72,36 @@ def _fields(args, ctx) -> dict:
 def cmd_add(args) -> int:
     from kiosk.services import customers
 
-    ctx = open_ctx(args)
-    try:
+    with opened_shop(args) as ctx:
         c = customers.add(ctx, **_fields(args, ctx))
         print(f"Added customer {c.id}: {c.name}" + (f" {c.phone}" if c.phone else ""))
-    finally:
-        ctx.close()
     return 0
 
 
 def cmd_edit(args) -> int:
     from kiosk.services import customers
 
-    ctx = open_ctx(args)
-    try:
+    with opened_shop(args) as ctx:
         c = customers.edit(ctx, args.id, **_fields(args, ctx))
         print(f"Saved customer {c.id}: {c.name}")
-    finally:
-        ctx.close()
     return 0
 
 
 def cmd_search(args) -> int:
     from kiosk.services import customers
 
-    ctx = open_ctx(args)
-    try:
+    with opened_shop(args) as ctx:
         found = customers.search(ctx, args.query, limit=args.limit, include_archived=args.archived)
         rows = [[str(c.id), c.name, c.phone or "", format_cnic(c.cnic) if c.cnic else "", c.tier.value,
                  ctx.shop.money(c.balance), "archived" if c.archived else ""] for c in found]
         print(table(["id", "name", "phone", "cnic", "tier", "balance", ""], rows, right={0, 5}))
-    finally:
-        ctx.close()
     return 0
 
 
 def cmd_show(args) -> int:
     from kiosk.services import customers
 
-    ctx = open_ctx(args)
-    try:
+    with opened_shop(args) as ctx:
         c, f = customers.get(ctx, args.id), customers.figures(ctx, args.id)
         money = ctx.shop.money
         facts = [
@@ -130,54 +120,40 @@ def cmd_show(args) -> int:
         print(f"Customer {c.id}")
         for label, value in facts:
             print(f"  {label:<17} {value}")
-    finally:
-        ctx.close()
     return 0
 
 
 def cmd_archive(args) -> int:
     from kiosk.services import customers
 
-    ctx = open_ctx(args)
-    try:
+    with opened_shop(args) as ctx:
         c = customers.set_archived(ctx, args.id, args.action == "archive")
         print(f"Customer {c.id} ({c.name}) {'archived' if c.archived else 'unarchived'}")
-    finally:
-        ctx.close()
     return 0
 
 
 def cmd_delete(args) -> int:
     from kiosk.services import customers
 
-    ctx = open_ctx(args)
-    try:
+    with opened_shop(args) as ctx:
         customers.delete(ctx, args.id)
         print(f"Deleted customer {args.id}")
-    finally:
-        ctx.close()
     return 0
 
 
 def cmd_merge(args) -> int:
     from kiosk.services import customers
 
-    ctx = open_ctx(args)
-    try:
+    with opened_shop(args) as ctx:
         c = customers.merge(ctx, args.keep, args.merge, note=args.note)
         print(f"Merged customer {args.merge} into {c.id} ({c.name}); balance now {ctx.shop.money(c.balance)}")
-    finally:
-        ctx.close()
     return 0
 
 
 def cmd_add_group(args) -> int:
     from kiosk.services import customers
 
-    ctx = open_ctx(args)
-    try:
+    with opened_shop(args) as ctx:
         customers.add_group(ctx, args.name)
         print(f"Groups: {', '.join(ctx.shop.groups)}")
-    finally:
-        ctx.close()
     return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from kiosk.cli.common import open_ctx
+from kiosk.cli.common import opened_shop
 
 # Kept in step with kiosk.services.exports (a test checks), so `kiosk --help` need not import services.
 CUSTOMER_FIELDS = ("id", "name", "phone", "cnic", "email", "address", "business", "birth_date", "notes",
@@ -64,16 +64,14 @@ def cmd_import(args) -> int:
     from kiosk.services.imports import ImportErrors, import_customers, import_khata
 
     run = import_customers if args.kind == "customers" else import_khata
-    ctx = open_ctx(args)
-    try:
-        summary = run(ctx, args.file, dry_run=args.dry_run, again=args.again)
-    except ImportErrors as exc:
-        for line in exc.errors:
-            print(line, file=sys.stderr)
-        print(f"kiosk: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        ctx.close()
+    with opened_shop(args) as ctx:
+        try:
+            summary = run(ctx, args.file, dry_run=args.dry_run, again=args.again)
+        except ImportErrors as exc:  # every bad line on its own line, then the one-line verdict
+            for line in exc.errors:
+                print(line, file=sys.stderr)
+            print(f"kiosk: {exc}", file=sys.stderr)
+            return 1
     money = ctx.shop.money
     if summary.kind == "customers":
         what = _count(summary.new_customers, "customer")
@@ -117,11 +115,8 @@ def _to_output(args, write, *, newline: str | None = None):
 def cmd_export_ledger(args) -> int:
     from kiosk.services.exports import export_ledger
 
-    ctx = open_ctx(args)
-    try:
+    with opened_shop(args) as ctx:
         count = _to_output(args, lambda out: export_ledger(ctx, out))
-    finally:
-        ctx.close()
     if args.output and args.output != "-":
         print(f"Wrote {count} khata entries to {args.output}", file=sys.stderr)
     return 0
@@ -131,12 +126,9 @@ def cmd_export_customers(args) -> int:
     from kiosk.services.exports import export_customers, parse_fields
 
     fields = parse_fields(args.fields)
-    ctx = open_ctx(args)
-    try:
+    with opened_shop(args) as ctx:
         count = _to_output(args, lambda out: export_customers(ctx, out, fields, unmasked=args.unmasked),
                            newline="")
-    finally:
-        ctx.close()
     if args.output and args.output != "-":
         print(f"Wrote {count} customers to {args.output}", file=sys.stderr)
     return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from kiosk.cli.common import new_key, open_ctx, table
+from kiosk.cli.common import new_key, opened_shop, table
 from kiosk.domain.dates import parse_date
 from kiosk.domain.khata import AGEING_BUCKETS
 from kiosk.domain.money import parse_amount
@@ -59,43 +59,34 @@ def _date(text, field="date"):
 def cmd_give(args) -> int:
     from kiosk.services import khata
 
-    ctx = open_ctx(args)
-    try:
+    with opened_shop(args) as ctx:
         amount = parse_amount(args.amount, ctx.shop.currency)
         entry = khata.give(ctx, args.customer, amount, date=_date(args.date), note=args.note,
                            source="sale" if args.sale else "gave", promised_date=_date(args.promised, "promised"),
                            idempotency_key=args.key or new_key())
         print(f"Entry {entry.id}: gave {ctx.shop.money(amount)}; balance {ctx.shop.money(khata.balance(ctx, args.customer))}")
-    finally:
-        ctx.close()
     return 0
 
 
 def cmd_receive(args) -> int:
     from kiosk.services import khata
 
-    ctx = open_ctx(args)
-    try:
+    with opened_shop(args) as ctx:
         amount = parse_amount(args.amount, ctx.shop.currency)
         entry = khata.receive(ctx, args.customer, amount, method=args.method, date=_date(args.date),
                               note=args.note, idempotency_key=args.key or new_key())
         print(f"Entry {entry.id}: received {ctx.shop.money(amount)} by {entry.method}; "
               f"balance {ctx.shop.money(khata.balance(ctx, args.customer))}")
-    finally:
-        ctx.close()
     return 0
 
 
 def cmd_reverse(args) -> int:
     from kiosk.services import khata
 
-    ctx = open_ctx(args)
-    try:
+    with opened_shop(args) as ctx:
         entry = khata.reverse(ctx, args.entry, reason=args.reason)
         print(f"Entry {entry.id} reverses entry {args.entry}; "
               f"balance {ctx.shop.money(khata.balance(ctx, entry.customer_id))}")
-    finally:
-        ctx.close()
     return 0
 
 
@@ -111,8 +102,7 @@ def _lines_table(ctx, lines) -> str:
 def cmd_show(args) -> int:
     from kiosk.services import customers, khata
 
-    ctx = open_ctx(args)
-    try:
+    with opened_shop(args) as ctx:
         customer = customers.get(ctx, args.customer)
         as_of = _date(args.as_of, "as-of") or dt.date.today()
         print(f"Khata of {customer.name} (customer {customer.id})")
@@ -121,16 +111,13 @@ def cmd_show(args) -> int:
         print(f"\nBalance {ctx.shop.money(customer.balance)}; ageing as of {as_of}: "
               + ", ".join(f"{b}: {ctx.shop.money(aged.buckets[b])}" for b in AGEING_BUCKETS)
               + (f"; oldest unpaid {aged.oldest_unpaid}" if aged.oldest_unpaid else ""))
-    finally:
-        ctx.close()
     return 0
 
 
 def cmd_statement(args) -> int:
     from kiosk.services import customers, khata
 
-    ctx = open_ctx(args)
-    try:
+    with opened_shop(args) as ctx:
         customer = customers.get(ctx, args.customer)
         start, end = _date(args.start, "from"), _date(args.end, "to") or dt.date.today()
         st = khata.statement(ctx, args.customer, start, end)
@@ -139,6 +126,4 @@ def cmd_statement(args) -> int:
         print(f"Opening balance {money(st.opening)}")
         print(_lines_table(ctx, st.lines))
         print(f"Closing balance {money(st.closing)}  (debits {money(st.total_debits)}, credits {money(st.total_credits)})")
-    finally:
-        ctx.close()
     return 0

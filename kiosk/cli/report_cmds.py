@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from kiosk.cli.common import open_ctx, table
+from kiosk.cli.common import opened_shop, table
 from kiosk.domain.dates import parse_date
 from kiosk.domain.khata import AGEING_BUCKETS
 
@@ -22,15 +22,12 @@ def cmd_credit(args) -> int:
     from kiosk.services.reports import credit_report, credit_report_json
 
     as_of = parse_date(args.as_of, field="as-of") if args.as_of else None
-    ctx = open_ctx(args)
-    try:
+    with opened_shop(args) as ctx:
         report = credit_report(ctx, as_of)
         if args.json:
             print(json.dumps(credit_report_json(ctx, report), ensure_ascii=False, indent=2))
         else:
             print_credit_report(ctx, report)
-    finally:
-        ctx.close()
     return 0
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from kiosk.cli.common import open_ctx, progress
+from kiosk.cli.common import opened_shop, progress
 
 
 def register(commands) -> None:
@@ -27,8 +27,7 @@ def cmd_seed(args) -> int:
     from kiosk.services.seed import check_sizes, seed_shop
 
     check_sizes(args.customers, args.sales)  # before opening anything: bad input changes nothing
-    ctx = open_ctx(args)
-    try:
+    with opened_shop(args) as ctx:
         started = time.perf_counter()
         advance = progress(args.customers + args.sales, "Seeding")
         result = seed_shop(ctx, customers=args.customers, sales=args.sales, seed=args.seed, progress=advance)
@@ -39,6 +38,4 @@ def cmd_seed(args) -> int:
               f"({result.sales:,} sales, {result.payments:,} payments, {result.gave:,} gave, "
               f"{result.reversals:,} reversals) with seed {args.seed} in {elapsed:.1f} s; "
               f"net balance {ctx.shop.money(result.net_balance)}")
-    finally:
-        ctx.close()
     return 0

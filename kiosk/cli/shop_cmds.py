@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from kiosk.cli.common import open_ctx, read_new_pin, url_of
+from kiosk.cli.common import opened_shop, read_new_pin, url_of
 from kiosk.domain.errors import KioskError
 
 
@@ -93,11 +93,8 @@ def cmd_demo(args) -> int:
 def cmd_check(args) -> int:
     from kiosk.services.check import check
 
-    ctx = open_ctx(args)
-    try:
+    with opened_shop(args) as ctx:
         problems = check(ctx)
-    finally:
-        ctx.close()
     for problem in problems:
         print(problem)
     if problems:
@@ -110,11 +107,8 @@ def cmd_check(args) -> int:
 def cmd_backup(args) -> int:
     from kiosk.store.db import backup_to
 
-    ctx = open_ctx(args)
-    try:
+    with opened_shop(args) as ctx:
         backup_to(ctx.db, args.file)
-    finally:
-        ctx.close()
     print(f"Backed up to {args.file}")
     return 0
 
