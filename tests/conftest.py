@@ -28,22 +28,34 @@ def pg_server():
         yield server
 
 
-@pytest.fixture(params=BACKENDS)
-def db_url(request, tmp_path):
-    """A URL for an empty database: a SQLite path, or a fresh database on the test server."""
-    if request.param == "sqlite":
-        yield str(tmp_path / "shop.db")
-        return
-    server = request.getfixturevalue("pg_server")
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    server.create_database(name)
-    yield server.url(name)
+@pytest.fixture
+def empty_database(request, tmp_path):
+    """A factory: empty_database("sqlite" | "postgres") -> URL of a new empty database, dropped after."""
+    made = []
+
+    def make(backend: str) -> str:
+        if backend == "sqlite":
+            return str(tmp_path / f"shop-{uuid.uuid4().hex[:8]}.db")
+        server = request.getfixturevalue("pg_server")
+        name = f"t_{uuid.uuid4().hex[:12]}"
+        server.create_database(name)
+        made.append((server, name))
+        return server.url(name)
+
+    yield make
     from kiosk.store.models import MODELS
 
     db = MODELS[0]._meta.database  # the test may have left its connection open; DROP … FORCE copes
     if db is not None and not db.is_closed():
         db.close()
-    server.drop_database(name)
+    for server, name in made:
+        server.drop_database(name)
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request, empty_database):
+    """A URL for an empty database: a SQLite path, or a fresh database on the test server."""
+    return empty_database(request.param)
 
 
 @pytest.fixture

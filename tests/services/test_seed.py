@@ -7,7 +7,6 @@ import datetime as dt
 import json
 import random
 import re
-import uuid
 
 import phonenumbers
 import pytest
@@ -33,16 +32,9 @@ def _dump(ctx) -> tuple[list, list]:
 
 
 @pytest.fixture
-def other_url(request, db_url, tmp_path):
+def other_url(db_url, empty_database):
     """A second empty database on the same backend as `db_url`."""
-    if not db_url.startswith("postgresql"):
-        yield str(tmp_path / "other.db")
-        return
-    server = request.getfixturevalue("pg_server")
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    server.create_database(name)
-    yield server.url(name)
-    server.drop_database(name)
+    return empty_database("postgres" if db_url.startswith("postgresql") else "sqlite")
 
 
 def test_the_same_seed_gives_the_same_shop_byte_for_byte(shop, other_url):
