@@ -81,12 +81,11 @@ def settle(due: int, requests: Sequence[TenderRequest], *, cash_step: int = 0, m
 
     if open_ended and open_ended[0].method is not Method.CASH:
         rest = open_ended[0]
-        # Cash handed over in a fixed amount pays first; the open-ended tender takes the rest exactly.
+        # Cash handed over in a fixed amount pays first; the open-ended tender takes the rest exactly
+        # (nothing, if nothing is left: no empty khata entry).
         cash_applied = min(fixed_cash, left)
-        take = left - cash_applied
-        if take == 0:
-            raise TendersShort(f"nothing is left for {rest.method.value} to pay")
-        applied.append(Tender(rest.method, take, rest.name))
+        if take := left - cash_applied:
+            applied.append(Tender(rest.method, take, rest.name))
         cash_given = fixed_cash
     elif open_ended or fixed_cash:
         # Cash settles the last part: round it to the smallest coin.
