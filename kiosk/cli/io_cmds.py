@@ -24,18 +24,26 @@ _IMPORT_HELP = {
               "any format and created with the name when new. Imported history is not held to credit "
               "limits. If any line is bad nothing is imported and every bad line is listed as "
               "'line N: field: reason' (the header is line 1)."),
+    "products": ("add or update products from a CSV price list, all or none",
+                 "Columns by header: sku (required), barcode, name, price, unit (each, kg or litre), active "
+                 "(yes/no), and price_<group> for a customer group's price (price_wholesale). A SKU already in "
+                 "the shop is updated: its non-empty cells replace what the shop has; a new SKU needs a name and "
+                 "a price. Prices in major units like 250.00, per kg or litre for weighed units. UTF-8 with or "
+                 "without a BOM. If any line is bad nothing is imported and every bad line is listed as "
+                 "'line N: field: reason' (the header is line 1)."),
 }
 
 
 def register(commands) -> None:
-    imp = commands.add_parser("import", help="import customers or khata history from CSV (all or nothing)")
+    imp = commands.add_parser("import", help="import customers, khata history or products from CSV (all or nothing)")
     kinds = imp.add_subparsers(dest="kind", metavar="WHAT", required=True)
     for kind, (summary, description) in _IMPORT_HELP.items():
         p = kinds.add_parser(kind, help=summary, description=description)
         p.add_argument("file", metavar="FILE.csv")
         p.add_argument("--dry-run", action="store_true", help="check every line and report; write nothing")
-        p.add_argument("--again", action="store_true",
-                       help="import a file that was already imported once (refused otherwise)")
+        if kind != "products":  # a price list imported again updates prices; it is never refused as a repeat
+            p.add_argument("--again", action="store_true",
+                           help="import a file that was already imported once (refused otherwise)")
         p.set_defaults(func=cmd_import)
 
     exp = commands.add_parser("export", help="export the khata as a ledger journal, or customers as CSV")
@@ -61,12 +69,15 @@ def register(commands) -> None:
 
 
 def cmd_import(args) -> int:
-    from kiosk.services.imports import ImportErrors, import_customers, import_khata
+    from kiosk.services.imports import ImportErrors, import_customers, import_khata, import_products
 
-    run = import_customers if args.kind == "customers" else import_khata
     with opened_shop(args) as ctx:
         try:
-            summary = run(ctx, args.file, dry_run=args.dry_run, again=args.again)
+            if args.kind == "products":
+                summary = import_products(ctx, args.file, dry_run=args.dry_run)
+            else:
+                run = import_customers if args.kind == "customers" else import_khata
+                summary = run(ctx, args.file, dry_run=args.dry_run, again=args.again)
         except ImportErrors as exc:  # every bad line on its own line, then the one-line verdict
             for line in exc.errors:
                 print(line, file=sys.stderr)
@@ -75,6 +86,9 @@ def cmd_import(args) -> int:
     money = ctx.shop.money
     if summary.kind == "customers":
         what = _count(summary.new_customers, "customer")
+    elif summary.kind == "products":
+        what = (f"{summary.new_products} new {'product' if summary.new_products == 1 else 'products'}, "
+                f"{summary.updated_products} updated, {summary.unchanged_products} unchanged")
     else:
         people = summary.existing_customers + summary.new_customers
         what = (f"{_count(summary.entries, 'khata entry', 'khata entries')} for {_count(people, 'customer')} "

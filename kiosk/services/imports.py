@@ -1,4 +1,4 @@
-"""`kiosk import customers|khata FILE.csv`: all or nothing, every bad line named.
+"""`kiosk import customers|khata|products FILE.csv`: all or nothing, every bad line named.
 
 A file is read whole, decoded as UTF-8 (with or without Excel's BOM), and every line is checked before
 anything is written. If any line is bad, `ImportErrors` lists each problem as ``line N: field: reason``
@@ -24,11 +24,24 @@ Choices the command-line contract leaves open, and why:
   ones too: it is their history); a new phone creates a customer with the first name given for it.
 - Importing the same file (same bytes) twice is refused unless `again` is set: a khata imported twice
   doubles every debt, and that is a mistake nobody notices until the customer does.
+- Products: columns sku (required), barcode, name, price, unit, active, and `price_<group>` for each
+  customer group of the shop (`price_wholesale`, `price_walk_in`: the group's name read like a header);
+  a `price_` column naming no group is refused by name. A SKU already in the shop (in any case)
+  updates that product: a price list imported again is the common case, so the file is not refused
+  as a repeat, and the summary counts new, updated and unchanged products. On such a line an empty
+  cell keeps what the shop has (a file of just `sku,price` reprices and touches nothing else, and no
+  import erases a barcode or a group price by leaving a cell out; `kiosk product edit` removes them).
+  A new SKU needs a name and a price; its unit defaults to `each` and it is active unless the active
+  cell says no (yes/no, true/false, 1/0). A SKU or barcode twice in the file is a bad line naming the
+  other one; a barcode that another product keeps is a bad line naming that product, but barcodes
+  may move between products the file itself rewrites. A UPC-A and its 13-digit EAN form are the
+  same barcode.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import hashlib
 import io
@@ -55,9 +68,25 @@ from kiosk.domain.errors import KioskError, ValidationError
 from kiosk.domain.khata import DebitSource, EntryKind
 from kiosk.domain.money import parse_amount
 from kiosk.domain.phone import normalize_phone
+from kiosk.domain.products import (
+    Product,
+    ProductData,
+    Unit,
+    barcode_forms,
+    barcode_key,
+    clean_active,
+    clean_barcode,
+    clean_product_name,
+    clean_sku,
+    clean_unit,
+    make_product_data,
+    merge_group_prices,
+    sku_key,
+)
 from kiosk.domain.shop import check_payment_method
 from kiosk.services.context import Context
 from kiosk.store import imports as import_store
+from kiosk.store import products as product_store
 from kiosk.store.db import write_transaction
 from kiosk.store.shop import audit
 
@@ -86,7 +115,7 @@ class ImportErrors(KioskError):
 
 @dataclass(frozen=True, slots=True)
 class ImportSummary:
-    kind: str  # "customers" or "khata"
+    kind: str  # "customers", "khata" or "products"
     file: str
     rows: int  # data rows read (blank rows not counted)
     new_customers: int
@@ -95,6 +124,9 @@ class ImportSummary:
     debits: int = 0  # minor units
     credits: int = 0
     dry_run: bool = False
+    new_products: int = 0
+    updated_products: int = 0  # SKUs already in the shop whose line changed something
+    unchanged_products: int = 0  # SKUs already in the shop whose line changed nothing
 
 
 # --- Reading a CSV file --------------------------------------------------------------------------
@@ -115,8 +147,12 @@ class _Table:
         return cells[index].strip()
 
 
-def _read_table(path: Path, known: tuple[str, ...], required: tuple[str, ...]) -> _Table:
-    """Decode and split the file; refuse a file that is not a CSV of these columns as a whole."""
+def _read_table(path: Path, known: tuple[str, ...], required: tuple[str, ...], *,
+                unknown_reason: Callable[[str], str | None] | None = None) -> _Table:
+    """Decode and split the file; refuse a file that is not a CSV of these columns as a whole.
+
+    `unknown_reason(column)` may explain an unknown column better than the list of known ones
+    (``price_vip`` names no customer group); it returns None to leave the column to that list."""
     name = str(path)
     try:
         data = path.read_bytes()
@@ -166,7 +202,11 @@ def _read_table(path: Path, known: tuple[str, ...], required: tuple[str, ...]) -
         if not column:
             continue
         if column not in known:
-            unknown.append(raw.strip())
+            reason = unknown_reason(column) if unknown_reason else None
+            if reason:
+                header_errors.append(f"line {header_line}: header: {reason}")
+            else:
+                unknown.append(raw.strip())
         elif column in seen:
             header_errors.append(f"line {header_line}: header: column {column!r} appears twice")
         else:
@@ -234,13 +274,13 @@ def _refuse_repeat(action: str, table: _Table, again: bool) -> None:
 
 
 @contextmanager
-def _changed_meanwhile(table: _Table):
-    """Between the check and the write another till may delete or add a customer the file names; the
+def _changed_meanwhile(table: _Table, what: str = "customers"):
+    """Between the check and the write another till may delete or add a record the file names; the
     transaction is then rolled back whole, and the message says to run the import again."""
     try:
         yield
     except (IntegrityError, KeyError) as exc:
-        raise KioskError(f"{table.name}: the shop's customers changed while importing ({type(exc).__name__}); "
+        raise KioskError(f"{table.name}: the shop's {what} changed while importing ({type(exc).__name__}); "
                          "nothing was imported, run the import again") from None
 
 
@@ -454,3 +494,172 @@ def import_khata(ctx: Context, path: str | os.PathLike, *, dry_run: bool = False
               file=os.path.basename(table.name), rows=summary.rows, entries=summary.entries,
               new_customers=len(created), debits=debits, credits=summary.credits)
     return summary
+
+
+# --- Products --------------------------------------------------------------------------------------
+
+PRODUCT_COLUMNS = ("sku", "barcode", "name", "price", "unit", "active")
+PRODUCT_REQUIRED = ("sku",)
+GROUP_PRICE_PREFIX = "price_"
+
+
+def group_price_columns(groups: tuple[str, ...]) -> dict[str, str]:
+    """`price_<group>` column -> the customer group it prices, for every group of the shop."""
+    columns: dict[str, str] = {}
+    for group in groups:
+        columns.setdefault(GROUP_PRICE_PREFIX + _column_name(group), group)
+    return columns
+
+
+@dataclass(slots=True)
+class _ProductRow:
+    """One line's cells, checked; None where the cell was empty (keep, or the default when new)."""
+
+    line: int
+    sku: str
+    barcode: str | None
+    name: str | None
+    price: int | None
+    unit: Unit | None
+    active: bool | None
+    group_prices: dict[str, int]
+
+
+def import_products(ctx: Context, path: str | os.PathLike, *, dry_run: bool = False) -> ImportSummary:
+    """Add the file's new SKUs and update the ones already in the shop, all or none."""
+    _require_role(ctx)
+    shop = ctx.shop
+    group_columns = group_price_columns(shop.groups)
+
+    def unknown_reason(column: str) -> str | None:
+        if not column.startswith(GROUP_PRICE_PREFIX):
+            return None
+        return (f"column {column!r} is a price for customer group {column.removeprefix(GROUP_PRICE_PREFIX)!r}, "
+                f"which this shop does not have (its groups: {', '.join(shop.groups)})")
+
+    table = _read_table(Path(path), PRODUCT_COLUMNS + tuple(group_columns), PRODUCT_REQUIRED,
+                        unknown_reason=unknown_reason)
+    errors: list[tuple[int, str]] = []
+    rows = _product_rows(table, shop, [(c, g) for c, g in group_columns.items() if c in table.columns], errors)
+
+    first_sku: dict[str, int] = {}
+    first_code: dict[str, int] = {}
+    unique: list[_ProductRow] = []
+    for r in rows:
+        key = sku_key(r.sku)
+        if key in first_sku:
+            errors.append((r.line, f"line {r.line}: sku: {r.sku} is also on line {first_sku[key]}"))
+            continue
+        first_sku[key] = r.line
+        if r.barcode:
+            code = barcode_key(r.barcode)
+            if code in first_code:
+                errors.append((r.line, f"line {r.line}: barcode: {r.barcode} is also on line {first_code[code]}"))
+                continue
+            first_code[code] = r.line
+        unique.append(r)
+
+    existing = product_store.by_sku_keys(first_sku)
+    _check_barcode_owners(unique, existing, errors)
+    new: list[ProductData] = []
+    updates: list[tuple[int, ProductData]] = []
+    unchanged = 0
+    for r in unique:
+        known = existing.get(sku_key(r.sku))
+        if known is None:
+            data = _new_product(r, shop, errors)
+            if data is not None:
+                new.append(data)
+            continue
+        before = known.data()
+        after = dataclasses.replace(
+            before,
+            name=r.name or before.name,
+            price=r.price or before.price,
+            barcode=r.barcode or before.barcode,
+            unit=r.unit or before.unit,
+            active=before.active if r.active is None else r.active,
+            group_prices=merge_group_prices(before.group_prices, r.group_prices, shop.groups),
+        )
+        if after == before:
+            unchanged += 1
+        else:
+            updates.append((known.id, after))
+    _fail_if_errors(table, errors)
+
+    summary = ImportSummary("products", table.name, len(table.rows), new_customers=0, dry_run=dry_run,
+                            new_products=len(new), updated_products=len(updates), unchanged_products=unchanged)
+    if dry_run:
+        return summary
+    with _changed_meanwhile(table, "products"), write_transaction(ctx.db):
+        if product_store.by_sku_keys(first_sku) != existing:  # another till added or edited one of them
+            raise KioskError(f"{table.name}: the shop's products changed while importing; nothing was imported, "
+                             "run the import again")
+        product_store.update_many(updates)  # first: they may give up barcodes that new products take
+        product_store.insert_many(new)
+        audit("import.products", f"sha256:{table.digest}", user=ctx.user, till=ctx.till,
+              file=os.path.basename(table.name), rows=summary.rows, new=summary.new_products,
+              updated=summary.updated_products, unchanged=summary.unchanged_products)
+    return summary
+
+
+def _product_rows(table: _Table, shop, group_columns: list[tuple[str, str]],
+                  errors: list[tuple[int, str]]) -> list[_ProductRow]:
+    """Every line's cells checked field by field, so each bad field of a line is named."""
+    cell = table.cell
+    currency = shop.currency
+    rows: list[_ProductRow] = []
+
+    def optional(line: int, text: str, check: Callable[[str], object]):
+        return _checked(errors, line, lambda: check(text)) if text else None
+
+    for line, cells in table.rows:
+        had = len(errors)
+        sku = _checked(errors, line, lambda: clean_sku(cell(cells, "sku")))
+        barcode = optional(line, cell(cells, "barcode"), clean_barcode)
+        name = optional(line, cell(cells, "name"), clean_product_name)
+        price = optional(line, cell(cells, "price"), lambda t: parse_amount(t, currency, field="price"))
+        unit = optional(line, cell(cells, "unit"), clean_unit)
+        active = optional(line, cell(cells, "active"), clean_active)
+        group_prices: dict[str, int] = {}
+        for column, group in group_columns:
+            value = optional(line, cell(cells, column), lambda t, c=column: parse_amount(t, currency, field=c))
+            if value is not None:
+                group_prices[group] = value
+        if len(errors) == had:
+            rows.append(_ProductRow(line, sku, barcode, name, price, unit, active, group_prices))
+    return rows
+
+
+def _check_barcode_owners(rows: list[_ProductRow], existing: dict[str, Product],
+                          errors: list[tuple[int, str]]) -> None:
+    """A barcode the file gives must end up on one product: refuse one that a product keeps, unless
+    that product is the line's own or the file moves it to another code."""
+    coded = [r for r in rows if r.barcode]
+    owners = product_store.barcode_owners(form for r in coded for form in barcode_forms(r.barcode))
+    if not owners:
+        return
+    moving = set()
+    for r in coded:
+        known = existing.get(sku_key(r.sku))
+        if known is not None and known.barcode and barcode_key(known.barcode) != barcode_key(r.barcode):
+            moving.add(known.id)
+    for r in coded:
+        known = existing.get(sku_key(r.sku))
+        for form in barcode_forms(r.barcode):
+            owner = owners.get(form)
+            if owner is not None and owner.id not in moving and (known is None or owner.id != known.id):
+                errors.append((r.line, f"line {r.line}: barcode: {r.barcode} already belongs to {owner.sku} "
+                                       f"({owner.name})"))
+                break
+
+
+def _new_product(r: _ProductRow, shop, errors: list[tuple[int, str]]) -> ProductData | None:
+    missing = [f for f, value in (("name", r.name), ("price", r.price)) if value is None]
+    for f in missing:
+        errors.append((r.line, f"line {r.line}: {f}: is required for a new product ({r.sku} is not in the shop)"))
+    if missing:
+        return None
+    return _checked(errors, r.line, lambda: make_product_data(
+        groups=shop.groups, sku=r.sku, name=r.name, price=r.price, barcode=r.barcode, unit=r.unit,
+        group_prices=r.group_prices, active=True if r.active is None else r.active))

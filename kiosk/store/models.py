@@ -130,4 +130,44 @@ class AuditLog(BaseModel):
     detail = TextField(default="")
 
 
-MODELS = (Shop, User, CustomerGroup, Customer, KhataEntry, CustomerMerge, AuditLog)
+class Product(BaseModel):
+    """Something the shop sells. Created by migration 0003, with its search index."""
+
+    sku = CharField(max_length=32)
+    #: The SKU in ASCII lower case: unique, so "ATTA-10" and "atta-10" are one product.
+    sku_key = CharField(max_length=32, unique=True)
+    barcode = CharField(max_length=32, null=True, unique=True)  # digits; EAN/UPC check digit verified
+    name = CharField(max_length=200)
+    #: Casefolded name: prefix search and sorting, as for customers.
+    name_key = CharField(max_length=200, index=True)
+    price = BigIntegerField()  # minor units, > 0; per kg or litre for weighed units
+    unit = CharField(max_length=8, default="each")  # each, kg, litre
+    active = BooleanField(default=True)
+    created_at = DateTimeField(default=_now)
+    #: SKU, barcode and name, casefolded (the search index's source).
+    search_text = TextField(default="")
+
+
+class ProductGroupPrice(BaseModel):
+    """A product's price for one customer group (e.g. Wholesale), instead of its unit price."""
+
+    product = ForeignKeyField(Product, backref="group_prices", column_name="product_id")
+    group = ForeignKeyField(CustomerGroup, column_name="group_id")
+    price = BigIntegerField()  # minor units, > 0
+
+    class Meta:
+        indexes = ((("product", "group"), True),)
+
+
+class Setting(BaseModel):
+    """One shop setting that differs from its default (kiosk.domain.settings has the registry)."""
+
+    key = CharField(max_length=100, unique=True)
+    #: As kiosk.domain.settings stores it: money in minor units, multipliers as exact decimals.
+    value = TextField()
+    updated_at = DateTimeField(default=_now)
+    updated_by = ForeignKeyField(User, null=True, column_name="updated_by_id")
+
+
+MODELS = (Shop, User, CustomerGroup, Customer, KhataEntry, CustomerMerge, AuditLog, Product, ProductGroupPrice,
+          Setting)

@@ -1,0 +1,135 @@
+"""The shop's settings: every key's value (defaults merged with overrides, in one query), changed one key
+at a time by an owner or a manager, with an audit row holding the old and the new value.
+
+The shop.* keys are the shop row's own columns and are read from `ctx.shop`, which `set` refreshes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from kiosk.domain.errors import KioskError, ValidationError
+from kiosk.domain.settings import SETTINGS, LoyaltySettings, SaleSettings, Setting, check_together, lookup
+from kiosk.services.context import Context
+from kiosk.store import settings as store
+from kiosk.store.db import write_transaction
+from kiosk.store.shop import audit
+
+SETTINGS_ROLES = ("owner", "manager")
+
+DEFAULT = "default"  # no override: the registry's default
+SET = "set"  # an override in the setting table
+SHOP = "shop"  # a column of the shop row
+
+
+@dataclass(frozen=True, slots=True)
+class SettingValue:
+    """One key as `kiosk config get` shows it: the typed value, its text in the shop's terms, and
+    where it comes from (DEFAULT, SET or SHOP)."""
+
+    setting: Setting
+    value: Any
+    text: str
+    source: str
+
+    @property
+    def key(self) -> str:
+        return self.setting.key
+
+    @property
+    def is_default(self) -> bool:
+        return self.source == DEFAULT
+
+
+def _values(ctx: Context, overrides: dict[str, str], *, strict: bool = True) -> dict[str, SettingValue]:
+    """Every key, in registry order. A stored value that no longer parses (a row edited by hand) is an
+    error naming the fix when `strict`, else it falls back to the default so `set` can repair it."""
+    currency = ctx.shop.currency
+    out = {}
+    for setting in SETTINGS:
+        if setting.default is None:  # shop.*: the shop row, as loaded into ctx.shop
+            value, source = getattr(ctx.shop, setting.key.removeprefix("shop.")), SHOP
+        elif setting.key in overrides:
+            try:
+                value, source = setting.load(overrides[setting.key], currency), SET
+            except ValidationError as exc:
+                if strict:
+                    raise KioskError(f"{exc} (stored setting; fix it with `kiosk config set {setting.key} VALUE`)") \
+                        from None
+                value, source = setting.default_for(currency), DEFAULT
+        else:
+            value, source = setting.default_for(currency), DEFAULT
+        out[setting.key] = SettingValue(setting, value, setting.format(value, currency), source)
+    return out
+
+
+def describe(ctx: Context, key: str | None = None) -> list[SettingValue]:
+    """Every key (or the one asked for) with its value, text and source: one query."""
+    if key is not None:
+        lookup(key)  # an unknown key is refused with a suggestion before anything is read
+    values = _values(ctx, store.load_overrides())
+    return [values[lookup(key).key]] if key is not None else list(values.values())
+
+
+def get_all(ctx: Context) -> dict[str, Any]:
+    """Every key's typed value: defaults merged with the shop's overrides, in one query."""
+    return {key: sv.value for key, sv in _values(ctx, store.load_overrides()).items()}
+
+
+def get(ctx: Context, key: str) -> Any:
+    return describe(ctx, key)[0].value
+
+
+def loyalty_settings(ctx: Context) -> LoyaltySettings:
+    return LoyaltySettings.from_values(get_all(ctx))
+
+
+def sale_settings(ctx: Context) -> SaleSettings:
+    return SaleSettings.from_values(get_all(ctx))
+
+
+def _require_role(ctx: Context) -> None:
+    if ctx.user is None or ctx.user.role not in SETTINGS_ROLES:
+        who = f"{ctx.user.name} is a {ctx.user.role}" if ctx.user else "nobody is logged in"
+        raise KioskError(f"{who}: only an owner or a manager can change the shop's settings")
+
+
+def set(ctx: Context, key: str, text: str) -> SettingValue:  # noqa: A001 - the service's verb, as in `kiosk config set`
+    """Parse and check `text` for `key`, store it and write an audit row, in one transaction.
+
+    A value equal to the default drops the override, so the key follows the default again. Changing a
+    shop.* key writes the shop row and refreshes `ctx.shop`.
+    """
+    setting = lookup(key)
+    if setting.read_only:
+        raise KioskError(f"{setting.key} cannot be changed: {setting.read_only}")
+    _require_role(ctx)
+    currency = ctx.shop.currency
+    new = setting.parse(text, currency)
+    new_text = setting.format(new, currency)
+    with write_transaction(ctx.db):
+        row = store.lock_shop()  # settings changes from two tills queue here
+        if setting.shop_column:
+            old_text, stored = row[setting.shop_column], setting.dump(new, currency)
+            changed = old_text != stored
+            if changed:
+                store.update_shop(setting.shop_column, stored)
+        else:
+            overrides = store.load_overrides()
+            current = _values(ctx, overrides, strict=False)
+            old = current[setting.key]
+            unreadable = setting.key in overrides and old.source == DEFAULT
+            old_text = overrides[setting.key] if unreadable else old.text
+            check_together({**{k: sv.value for k, sv in current.items()}, setting.key: new}, changed=setting.key)
+            stored = None if new == setting.default_for(currency) else setting.dump(new, currency)
+            changed = overrides.get(setting.key) != stored
+            if changed and stored is None:
+                store.remove(setting.key)
+            elif changed:
+                store.save(setting.key, stored, ctx.user.id if ctx.user else None)
+        if changed:
+            audit("setting.set", setting.key, user=ctx.user, till=ctx.till, old=old_text, new=new_text)
+    if setting.shop_column:
+        ctx.reload_settings()
+    return describe(ctx, setting.key)[0]
