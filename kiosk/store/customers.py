@@ -8,6 +8,7 @@ from peewee import fn
 
 from kiosk.domain.customers import Customer, CustomerData, CustomerFigures, Tier, search_query, search_text
 from kiosk.domain.errors import NotFound
+from kiosk.store import prefix
 from kiosk.store.db import is_sqlite
 from kiosk.store.models import Customer as CustomerRow
 from kiosk.store.models import CustomerGroup, KhataEntry
@@ -115,12 +116,12 @@ def search(text: str, *, limit: int = 20, include_archived: bool = False) -> lis
     db = CustomerRow._meta.database
     query = search_query(text)
     live = "" if include_archived else " AND NOT archived"
+    order = f"ORDER BY {prefix.sort_key(db, 'name_key')}, id LIMIT {db.param}"
     if not query:
-        sql = f"SELECT id FROM customer WHERE 1 = 1{live} ORDER BY name_key, id LIMIT {db.param}"
+        sql = f"SELECT id FROM customer WHERE 1 = 1{live} {order}"
         return _load([r[0] for r in db.execute_sql(sql, (limit,))])
-    sql = (f"SELECT id FROM customer WHERE name_key >= {db.param} AND name_key < {db.param}{live} "
-           f"ORDER BY name_key, id LIMIT {db.param}")
-    ids = [r[0] for r in db.execute_sql(sql, (query, query + "\U0010ffff", limit))]
+    sql = f"SELECT id FROM customer WHERE {prefix.starts_with(db, 'name_key')}{live} {order}"
+    ids = [r[0] for r in db.execute_sql(sql, (*prefix.bounds(query), limit))]
     if len(query) >= MIN_TRIGRAM and len(ids) < limit:
         # Fewer than `limit` names start with the query, so all of them are in `ids`: `limit` substring
         # matches hold at most that many of them, and enough others once they are dropped.

@@ -18,7 +18,7 @@ from kiosk.domain.products import (
     search_text,
     sku_key,
 )
-from kiosk.store import bulk
+from kiosk.store import bulk, prefix
 from kiosk.store.db import is_sqlite
 from kiosk.store.models import CustomerGroup, ProductGroupPrice
 from kiosk.store.models import Product as ProductRow
@@ -145,15 +145,17 @@ def search(text: str, *, limit: int = 20, include_inactive: bool = False) -> lis
     p = db.param
     query = search_query(text)
     live = "" if include_inactive else " AND active"
+    by_name = f"ORDER BY {prefix.sort_key(db, 'name_key')}, id LIMIT {p}"
     if not query:
-        sql = f"SELECT id FROM product WHERE 1 = 1{live} ORDER BY name_key, id LIMIT {p}"
+        sql = f"SELECT id FROM product WHERE 1 = 1{live} {by_name}"
         return _load([r[0] for r in db.execute_sql(sql, (limit,))])
-    sql = f"SELECT id FROM product WHERE name_key >= {p} AND name_key < {p}{live} ORDER BY name_key, id LIMIT {p}"
-    ids = [r[0] for r in db.execute_sql(sql, (query, query + "\U0010ffff", limit))]
+    sql = f"SELECT id FROM product WHERE {prefix.starts_with(db, 'name_key')}{live} {by_name}"
+    ids = [r[0] for r in db.execute_sql(sql, (*prefix.bounds(query), limit))]
     if len(ids) < limit and query.isascii():
-        sql = f"SELECT id FROM product WHERE sku_key >= {p} AND sku_key < {p}{live} ORDER BY sku_key LIMIT {p}"
+        sql = (f"SELECT id FROM product WHERE {prefix.starts_with(db, 'sku_key')}{live} "
+               f"ORDER BY {prefix.sort_key(db, 'sku_key')} LIMIT {p}")
         seen = set(ids)
-        more = [r[0] for r in db.execute_sql(sql, (query, query + "\x7f", limit))]
+        more = [r[0] for r in db.execute_sql(sql, (*prefix.bounds(query), limit))]
         ids += [pid for pid in more if pid not in seen][: limit - len(ids)]
     if len(query) >= MIN_TRIGRAM and len(ids) < limit:
         # Every prefix match is also a substring match, and there are fewer than `limit` of them: the
