@@ -6,25 +6,15 @@ is 250. Percentages are integer basis points (12.5% is 1250). So nothing here ne
 
 from __future__ import annotations
 
-import enum
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from kiosk.domain.errors import ValidationError
+from kiosk.domain.products import Unit  # the catalogue's units: each, kg, litre
 
 MILLI = 1000
 FULL_PERCENT_BP = 10_000  # 100% in basis points
-
-
-class Unit(enum.StrEnum):
-    EACH = "each"
-    KG = "kg"
-    LITRE = "litre"
-
-    @property
-    def weighed(self) -> bool:
-        return self is not Unit.EACH
 
 
 _QTY = re.compile(r"^(?P<int>[0-9]{1,6})(?:\.(?P<frac>[0-9]{1,3}))?$")

@@ -5,7 +5,6 @@ from hypothesis import strategies as st
 from kiosk.domain.basket import (
     Discount,
     Line,
-    Unit,
     allocate,
     discounts_needing_approval,
     line_amount,
@@ -16,6 +15,7 @@ from kiosk.domain.basket import (
     totals,
 )
 from kiosk.domain.errors import ValidationError
+from kiosk.domain.products import Unit
 
 
 @pytest.mark.parametrize(("text", "unit", "milli"), [("2", Unit.EACH, 2000), ("0.25", Unit.KG, 250),

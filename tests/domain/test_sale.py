@@ -4,9 +4,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kiosk.domain.basket import Discount, Line, Unit
+from kiosk.domain.basket import Discount, Line
 from kiosk.domain.customers import Tier
 from kiosk.domain.errors import KioskError
+from kiosk.domain.products import Unit
 from kiosk.domain.loyalty import Rates, TierRules, max_points_for
 from kiosk.domain.sale import LoyaltyTerms, Standing, plan_sale
 from kiosk.domain.tenders import Method, TenderRequest, TendersShort
