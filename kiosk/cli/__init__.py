@@ -11,7 +11,18 @@ import os
 import sys
 
 from kiosk import __version__
-from kiosk.cli import config_cmds, customer_cmds, io_cmds, khata_cmds, product_cmds, report_cmds, seed_cmds, shop_cmds
+from kiosk.cli import (
+    config_cmds,
+    customer_cmds,
+    io_cmds,
+    khata_cmds,
+    loyalty_cmds,
+    product_cmds,
+    report_cmds,
+    sale_cmds,
+    seed_cmds,
+    shop_cmds,
+)
 from kiosk.domain.errors import KioskError
 
 EXIT_ERROR = 1
@@ -30,7 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--db", metavar="PATH|URL", help="the shop's database (SQLite file or postgresql:// URL)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True
-    for module in (shop_cmds, customer_cmds, khata_cmds, product_cmds, report_cmds, io_cmds, seed_cmds, config_cmds):
+    for module in (shop_cmds, customer_cmds, khata_cmds, product_cmds, sale_cmds, report_cmds, io_cmds, seed_cmds,
+                   config_cmds, loyalty_cmds):
         module.register(commands)
     return parser
 

@@ -24,6 +24,7 @@ class EntryKind(enum.StrEnum):
 class DebitSource(enum.StrEnum):
     SALE = "sale"  # a credit sale: counts as a purchase
     GAVE = "gave"  # a manual "gave" entry: money or goods handed over outside a sale
+    STORE_CREDIT = "store-credit"  # store credit (a negative balance) spent at a sale
 
 
 #: Payment methods every shop has; mobile-money names come from the shop's own list.

@@ -15,4 +15,5 @@ def check(ctx: Context) -> list[str]:
     problems += [f"khata entry {eid} {why}" for eid, why in integrity.bad_reversals()]
     problems += [f"khata entry {eid} {why}" for eid, why in integrity.bad_entries()]
     problems += integrity.orphans()
+    problems += integrity.points_problems()
     return problems

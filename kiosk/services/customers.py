@@ -11,6 +11,8 @@ from kiosk.domain.errors import KioskError, ValidationError
 from kiosk.services.context import Context
 from kiosk.store import customers as store
 from kiosk.store import khata as khata_store
+from kiosk.store import points as points_store
+from kiosk.store import sales as sales_store
 from kiosk.store.db import write_transaction
 from kiosk.store.models import Customer as CustomerRow
 from kiosk.store.models import CustomerMerge
@@ -110,6 +112,8 @@ def merge(ctx: Context, keep_id: int, merge_id: int, *, note: str = "") -> Custo
             if CustomerRow.get_by_id(customer_id).merged_into_id is not None:
                 raise KioskError(f"customer {customer_id} was already merged into another record")
         moved = khata_store.move_entries(merge_id, keep_id)
+        moved += points_store.move_entries(merge_id, keep_id)  # the points history goes with its cache
+        sales_store.move_sales(merge_id, keep_id)  # purchases, so the kept record's figures are whole
         (CustomerRow.update(balance=CustomerRow.balance + gone.balance, points=CustomerRow.points + merged.points)
          .where(CustomerRow.id == keep_id).execute())
         # The merged record keeps its name for the trail but gives up its phone so the kept one can take it.

@@ -121,7 +121,7 @@ def method_account(method: str | None) -> str:
 def _counter_account(kind: str, method: str | None, source: str | None) -> str:
     if kind == EntryKind.CREDIT.value:
         return method_account(method)
-    return SALES if source == "sale" else GAVE
+    return SALES if source in ("sale", "store-credit") else GAVE  # store credit spent pays for a sale
 
 
 def journal_lines(ctx: Context) -> Iterator[str]:

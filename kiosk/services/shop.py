@@ -69,3 +69,10 @@ def _check_locale(locale: str) -> None:
         Locale.parse(locale)
     except (UnknownLocaleError, ValueError):
         raise KioskError(f"locale: {locale!r} is not a known locale like en_PK or id_ID") from None
+
+
+def user_by_pin(ctx: Context, pin: str) -> shop_store.UserRef | None:
+    """The active user whose PIN this is (PINs are unique in a shop), or None."""
+    from kiosk.domain.pins import verify_pin
+
+    return next((user for user, stored in shop_store.pin_hashes() if verify_pin(pin, stored)), None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 
 from peewee import fn
 
@@ -162,24 +163,10 @@ def _load(ids: list[int]) -> list[Customer]:
 
 
 def figures(customer_id: int) -> CustomerFigures:
-    """Purchases are credit sales on the khata until checkout exists, net of reversed ones."""
-    reversed_ids = KhataEntry.select(KhataEntry.reverses).where(KhataEntry.reverses.is_null(False))
-    sales = (
-        KhataEntry.select(
-            fn.COUNT(KhataEntry.id), fn.SUM(KhataEntry.amount), fn.MIN(KhataEntry.date), fn.MAX(KhataEntry.date)
-        )
-        .where(
-            (KhataEntry.customer == customer_id)
-            & (KhataEntry.kind == "debit")
-            & (KhataEntry.source == "sale")
-            & KhataEntry.id.not_in(reversed_ids)
-        )
-        .tuples()
-        .first()
-    )
-    count, total, first, last = sales
+    """Purchases are the customer's sales, plus credit sales written straight into the khata (imported
+    or from before checkout existed: debits of source "sale" with no sale), net of reversed ones."""
+    count, total, first, last = purchase_stats(customer_id)
     customer = get(customer_id)
-    total = int(total or 0)
     return CustomerFigures(
         total_spent=total,
         purchases=count,
@@ -190,3 +177,23 @@ def figures(customer_id: int) -> CustomerFigures:
         points=customer.points,
     )
 
+
+def purchase_stats(customer_id: int) -> tuple[int, int, dt.date | None, dt.date | None]:
+    """(purchases, total spent, first date, last date) from sales and legacy khata credit sales."""
+    from kiosk.store.models import Sale
+
+    reversed_ids = KhataEntry.select(KhataEntry.reverses).where(KhataEntry.reverses.is_null(False))
+    legacy = (
+        KhataEntry.select(fn.COUNT(KhataEntry.id), fn.SUM(KhataEntry.amount), fn.MIN(KhataEntry.date),
+                          fn.MAX(KhataEntry.date))
+        .where((KhataEntry.customer == customer_id) & (KhataEntry.kind == "debit") & (KhataEntry.source == "sale")
+               & KhataEntry.sale_id.is_null() & KhataEntry.id.not_in(reversed_ids))
+        .tuples().first()
+    )
+    sold = (Sale.select(fn.COUNT(Sale.id), fn.SUM(Sale.total), fn.MIN(Sale.date), fn.MAX(Sale.date))
+            .where(Sale.customer == customer_id).tuples().first())
+    # MIN/MAX over a date column come back as text on SQLite: peewee converts columns, not aggregates.
+    dates = [dt.date.fromisoformat(d) if isinstance(d, str) else d
+             for d in (legacy[2], legacy[3], sold[2], sold[3]) if d is not None]
+    return (legacy[0] + sold[0], int(legacy[1] or 0) + int(sold[1] or 0),
+            min(dates) if dates else None, max(dates) if dates else None)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from peewee import JOIN
 
+from kiosk.domain.loyalty import NotEnoughPoints, open_lots
+from kiosk.store import points
 from kiosk.store.khata import sum_by_customer
 from kiosk.store.models import Customer, CustomerGroup, KhataEntry
 
@@ -78,4 +80,22 @@ def orphans() -> list[str]:
                    .where(Customer.merged_into_id.is_null(False)
                           & Customer.merged_into_id.not_in(Customer.select(Customer.id))).tuples())
     problems += [f"customer {cid} was merged into {mid}, which does not exist" for cid, mid in lost_merges]
+    return problems
+
+
+def points_problems() -> list[str]:
+    """The points ledger: cached points = Σ entries per customer; replaying each ledger nearest-expiry
+    first never spends points that are not there; entries have a known kind and points above zero and
+    a customer that exists."""
+    sums = points.sum_by_customer()
+    rows = Customer.select(Customer.id, Customer.name, Customer.points).tuples()
+    problems = [f"customer {cid} ({name}): cached points {cached} but points entries sum to {sums.get(cid, 0)}"
+                for cid, name, cached in rows if cached != sums.get(cid, 0)]
+    for customer_id, entries in points.all_entries():
+        try:
+            open_lots(entries)
+        except NotEnoughPoints as exc:
+            problems.append(f"customer {customer_id}: the points ledger goes below zero when replayed ({exc})")
+    problems += [f"points entry {eid} {why}" for eid, why in points.bad_entries()]
+    problems += [f"points entry {eid} belongs to customer {cid}, which does not exist" for eid, cid in points.orphans()]
     return problems

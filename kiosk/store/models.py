@@ -13,6 +13,7 @@ from peewee import (
     BigIntegerField,
     BooleanField,
     CharField,
+    Check,
     DateField,
     DateTimeField,
     ForeignKeyField,
@@ -71,6 +72,8 @@ class Customer(BaseModel):
     notes = TextField(default="")
     credit_limit = BigIntegerField(null=True)  # minor units
     tier = CharField(default="New")
+    #: A tier set by hand stays until unpinned (migration 0006); otherwise sales re-evaluate it.
+    tier_pinned = BooleanField(default=False)
     group = ForeignKeyField(CustomerGroup, backref="customers", column_name="group_id")
     created_at = DateTimeField(default=_now)
     archived = BooleanField(default=False)
@@ -99,6 +102,8 @@ class KhataEntry(BaseModel):
     created_at = DateTimeField(default=_now)
     #: Made by the client before it submits: the same action sent twice books once.
     idempotency_key = CharField(null=True, unique=True)
+    #: The sale this entry belongs to (a credit sale or store credit spent), from migration 0007.
+    sale_id = CharField(max_length=64, null=True, index=True)
 
     class Meta:
         # Created by migrations 0001 (the ledger in date order) and 0002 (the credit report's cover).
@@ -169,5 +174,112 @@ class Setting(BaseModel):
     updated_by = ForeignKeyField(User, null=True, column_name="updated_by_id")
 
 
+class PointsEntry(BaseModel):
+    """One line of a customer's points ledger (migration 0006). Append-only, like the khata: earn,
+    redeem, expire, take-back (a refund takes back what a sale earned) and give-back (a refund returns
+    what a sale spent). `points` > 0; the kind gives the sign."""
+
+    customer = ForeignKeyField(Customer, backref="points_entries", column_name="customer_id")
+    kind = CharField(max_length=16)
+    points = BigIntegerField(constraints=[Check("points > 0")])
+    date = DateField()
+    #: Lots that add points: the day after which they expire; None: never. An expire entry: the day its
+    #: run expired lots as of (the watermark the next run starts from).
+    expires_on = DateField(null=True, index=True)
+    #: The sale (a uuid string) this entry belongs to; no foreign key, the sales table came later.
+    sale_id = CharField(max_length=64, null=True, index=True)
+    note = TextField(default="")
+    user = ForeignKeyField(User, null=True, column_name="user_id")
+    till = CharField(default="")
+    created_at = DateTimeField(default=_now)
+    idempotency_key = CharField(null=True, unique=True)
+
+    class Meta:
+        indexes = ((("customer", "date", "id"), False),)
+
+
+class Campaign(BaseModel):
+    """A points campaign ("double points in Ramadan"), migration 0006."""
+
+    name = CharField(max_length=100, unique=True)
+    start = DateField()
+    end = DateField()  # inclusive
+    #: An exact decimal as typed ("2", "1.5"), never a float.
+    multiplier = CharField(max_length=16)
+    groups = TextField(default="")  # comma separated group names; empty: every group
+    tiers = TextField(default="")  # comma separated tiers; empty: every tier
+    active = BooleanField(default=True)
+    created_at = DateTimeField(default=_now)
+
+
+
+class Sale(BaseModel):
+    """A completed sale. `id` is made when the basket opens: the idempotency key. Migration 0007."""
+
+    id = CharField(max_length=64, primary_key=True)
+    customer = ForeignKeyField(Customer, null=True, column_name="customer_id")
+    date = DateField(index=True)
+    created_at = DateTimeField(default=_now)
+    user = ForeignKeyField(User, null=True, column_name="user_id")
+    till = CharField(default="")
+    gross = BigIntegerField()
+    line_discounts = BigIntegerField()
+    basket_discount = BigIntegerField()
+    total = BigIntegerField()  # after discounts, before points and rounding
+    points_redeemed = BigIntegerField(default=0)
+    points_value = BigIntegerField(default=0)
+    rounding = BigIntegerField(default=0)
+    paid = BigIntegerField()  # total - points_value + rounding: what the tenders cover
+    cash_given = BigIntegerField(default=0)
+    change = BigIntegerField(default=0)
+    points_earned = BigIntegerField(default=0)
+    khata = BigIntegerField(default=0)
+    store_credit = BigIntegerField(default=0)
+    tier_after = CharField(null=True)
+    approved_by = ForeignKeyField(User, null=True, column_name="approved_by_id")
+    override_by = ForeignKeyField(User, null=True, column_name="override_by_id")
+
+
+class SaleLine(BaseModel):
+    """A line and its share of the sale's discounts, points, khata and store credit (for refunds)."""
+
+    sale = ForeignKeyField(Sale, backref="lines", column_name="sale_id")
+    n = IntegerField()
+    product = ForeignKeyField(Product, null=True, column_name="product_id")
+    sku = CharField(null=True)
+    description = CharField()
+    unit = CharField(default="each")
+    unit_price = BigIntegerField()
+    quantity_milli = BigIntegerField()
+    discount_bp = IntegerField(default=0)
+    discount_amount = BigIntegerField(default=0)
+    gross = BigIntegerField()
+    net = BigIntegerField()
+    points_discount = BigIntegerField(default=0)
+    points_redeemed = BigIntegerField(default=0)
+    points_earned = BigIntegerField(default=0)
+    khata = BigIntegerField(default=0)
+    store_credit = BigIntegerField(default=0)
+
+
+class SaleTender(BaseModel):
+    sale = ForeignKeyField(Sale, backref="tenders", column_name="sale_id")
+    method = CharField()
+    name = CharField(null=True)
+    amount = BigIntegerField()
+
+
+class ParkedSale(BaseModel):
+    """A basket put aside to finish later; survives a restart. `payload` is the basket as JSON."""
+
+    id = CharField(max_length=64, primary_key=True)
+    created_at = DateTimeField(default=_now)
+    user = ForeignKeyField(User, null=True, column_name="user_id")
+    till = CharField(default="")
+    customer = ForeignKeyField(Customer, null=True, column_name="customer_id")
+    payload = TextField()
+    note = TextField(default="")
+
 MODELS = (Shop, User, CustomerGroup, Customer, KhataEntry, CustomerMerge, AuditLog, Product, ProductGroupPrice,
-          Setting)
+          Sale, SaleLine, SaleTender, ParkedSale,
+          Setting, PointsEntry, Campaign)

@@ -139,3 +139,14 @@ def test_shop_groups_can_be_added(shop):
     assert "Mosque Committee" in shop.shop.groups
     c = customers.add(shop, name="Imam Sahib", group="mosque committee")
     assert c.group == "Mosque Committee"
+
+
+def test_merge_moves_points_history_too(shop):
+    from kiosk.services import loyalty
+
+    keep = customers.add(shop, name="Points Keep")
+    dup = customers.add(shop, name="Points Dup")
+    loyalty.adjust(shop, dup.id, 700, "welcome points")
+    merged = customers.merge(shop, keep.id, dup.id)
+    assert merged.points == 700 == loyalty.balance(shop, keep.id)
+    assert check(shop) == []

@@ -1,0 +1,150 @@
+"""Selling: one transaction books the sale, its lines and tenders, the khata entries, the points
+redeemed and earned, and the customer's new tier. The sale id is made when the basket opens and is
+the idempotency key: the same sale submitted twice books once and returns the same receipt.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from kiosk.domain.basket import Discount, Line, discounts_needing_approval, open_item, parse_quantity
+from kiosk.domain.errors import CreditLimitExceeded, KioskError, ValidationError
+from kiosk.domain.khata import DebitSource, EntryKind
+from kiosk.domain.products import Unit
+from kiosk.domain.receipt import Receipt
+from kiosk.domain.sale import Standing, plan_sale
+from kiosk.domain.tenders import TenderRequest
+from kiosk.services.context import Context
+from kiosk.store import customers as customer_store
+from kiosk.store import khata as khata_store
+from kiosk.store import sales as store
+from kiosk.store.db import write_transaction
+from kiosk.store.models import Customer as CustomerRow
+from kiosk.store.shop import UserRef, audit
+
+MANAGER_ROLES = ("manager", "owner")
+
+
+@dataclass(frozen=True, slots=True)
+class ItemRequest:
+    """A product by barcode or SKU, and how many (text as typed: "2", "0.250")."""
+
+    code: str
+    quantity: str = "1"
+    discount: Discount = Discount()
+
+
+@dataclass(frozen=True, slots=True)
+class OpenItemRequest:
+    description: str
+    price: int  # minor units
+    quantity: str = "1"
+
+
+def build_lines(ctx: Context, items: Sequence[ItemRequest], open_items: Sequence[OpenItemRequest],
+                group: str | None) -> tuple[list[Line], list[int | None]]:
+    """Basket lines at the customer's group price, and the product id behind each (None: open item)."""
+    from kiosk.services import products
+
+    lines, ids = [], []
+    for item in items:
+        product = products.lookup(ctx, item.code)
+        if not product.active:
+            raise ValidationError("item", f"{product.sku} ({product.name}) is not sold any more")
+        price = products.price_for_customer_group(ctx, product.id, group)
+        qty = parse_quantity(item.quantity, product.unit, field_name=f"quantity of {product.sku}")
+        lines.append(Line(product.name, price, qty, unit=product.unit, sku=product.sku, discount=item.discount))
+        ids.append(product.id)
+    for extra in open_items:
+        qty = parse_quantity(extra.quantity, Unit.EACH, field_name="open item quantity")
+        lines.append(open_item(extra.description, extra.price, qty))
+        ids.append(None)
+    return lines, ids
+
+
+def _check_manager(person: UserRef | None, what: str) -> int | None:
+    if person is None:
+        return None
+    if person.role not in MANAGER_ROLES:
+        raise KioskError(f"{person.name} is a {person.role}: only a manager or owner can approve {what}")
+    return person.id
+
+
+def sell(
+    ctx: Context,
+    *,
+    sale_id: str,
+    items: Sequence[ItemRequest] = (),
+    open_items: Sequence[OpenItemRequest] = (),
+    tenders: Sequence[TenderRequest],
+    customer_id: int | None = None,
+    basket_discount: Discount = Discount(),
+    redeem: int = 0,
+    approved_by: UserRef | None = None,
+    override_by: UserRef | None = None,
+    date: dt.date | None = None,
+) -> Receipt:
+    """Book a sale whole or not at all; refuse with one line that says why."""
+    from kiosk.services import loyalty, settings
+
+    sale_id = (sale_id or "").strip()
+    if not sale_id or len(sale_id) > 64:
+        raise ValidationError("id", "a sale needs an id of 1 to 64 characters (made when the basket opens)")
+    approver = _check_manager(approved_by, "a big discount")
+    overrider = _check_manager(override_by, "credit above the limit")
+    date = date or dt.date.today()
+    with write_transaction(ctx.db):
+        if store.exists(sale_id):  # a double Enter or a retried submit: book once
+            return store.receipt(sale_id, ctx.shop.name, ctx.shop.currency)
+        sale_rules = settings.sale_settings(ctx)
+        standing, customer = None, None
+        if customer_id is not None:
+            locked = khata_store.lock_customer(customer_id)
+            if locked.archived:
+                raise KioskError(f"customer {customer_id} is archived: unarchive them before selling to them")
+            customer = customer_store.get(customer_id)
+            purchases, spend, _first, _last = customer_store.purchase_stats(customer_id)
+            pinned = bool(getattr(CustomerRow.get_by_id(customer_id), "tier_pinned", False))
+            standing = Standing(customer_id, locked.balance, locked.credit_limit, customer.points, customer.tier,
+                                pinned, customer.group, purchases, spend)
+        lines, product_ids = build_lines(ctx, items, open_items, customer.group if customer else None)
+        terms = loyalty.terms_for(ctx, customer, date)
+        plan = plan_sale(lines, tenders, standing=standing, loyalty=terms, basket_discount=basket_discount,
+                         redeem=redeem, cash_step=sale_rules.cash_rounding, money=ctx.shop.money)
+        big = discounts_needing_approval(lines, basket_discount, sale_rules.discount_approval_percent * 100)
+        if big and approver is None:
+            raise KioskError(f"discount above {sale_rules.discount_approval_percent}% needs a manager: {'; '.join(big)}")
+        if plan.over_limit_by and overrider is None:
+            raise CreditLimitExceeded(
+                f"credit limit {ctx.shop.money(standing.credit_limit)} would be exceeded: balance "
+                f"{ctx.shop.money(standing.balance)} + {ctx.shop.money(plan.khata)} on khata "
+                f"(a manager can override)")
+        store.insert(plan, sale_id=sale_id, date=date, customer_id=customer_id, product_ids=product_ids,
+                     user_id=ctx.user.id if ctx.user else None, till=ctx.till, approved_by=approver,
+                     override_by=overrider)
+        for amount, source in ((plan.khata, DebitSource.SALE), (plan.store_credit, DebitSource.STORE_CREDIT)):
+            if amount:
+                khata_store.append(signed=amount, customer=customer_id, kind=EntryKind.DEBIT.value, amount=amount,
+                                   date=date, note=f"sale {sale_id}", source=source.value, sale_id=sale_id,
+                                   override_by=overrider, user=ctx.user.id if ctx.user else None, till=ctx.till)
+        if plan.points_redeemed:
+            loyalty.redeem_in_txn(ctx, customer_id, plan.points_redeemed, date=date, sale_id=sale_id)
+        if plan.points_earned:
+            loyalty.earn_in_txn(ctx, customer_id, plan.points_earned, date=date, sale_id=sale_id)
+        if standing is not None and plan.tier_after is not standing.tier:
+            CustomerRow.update(tier=plan.tier_after.value).where(CustomerRow.id == customer_id).execute()
+            audit("customer.tier", f"customer:{customer_id}", user=ctx.user, till=ctx.till,
+                  old=standing.tier.value, new=plan.tier_after.value, sale=sale_id)
+        audit("sale", f"sale:{sale_id}", user=ctx.user, till=ctx.till, total=plan.totals.total,
+              paid=plan.settlement.paid, khata=plan.khata, customer=customer_id,
+              approved_by=approver, override_by=overrider)
+        return store.receipt(sale_id, ctx.shop.name, ctx.shop.currency)
+
+
+def receipt(ctx: Context, sale_id: str) -> Receipt:
+    if not store.exists(sale_id):
+        raise KioskError(f"sale {sale_id} does not exist")
+    return store.receipt(sale_id, ctx.shop.name, ctx.shop.currency)
+
