@@ -100,7 +100,8 @@ def cmd_check(args) -> int:
     if problems:
         print(f"{len(problems)} problem(s) found", file=sys.stderr)
         return 1
-    print("OK: balances match their entries, reversals point at what they undo, nothing is orphaned")
+    print("OK: khata balances and points match their entries, reversals point at what they undo, "
+          "nothing is orphaned")
     return 0
 
 
