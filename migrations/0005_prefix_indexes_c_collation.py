@@ -1,4 +1,4 @@
-"""PostgreSQL: index the prefix-searched keys by code point (COLLATE "C"), as kiosk/store/prefix.py
+"""PostgreSQL: index the prefix-searched keys by code point (COLLATE "C"), as kiosk/store/textsearch.py
 compares and sorts them, so prefix search finds every match whatever the database's locale and still
 reads an index. SQLite's default collation is already by code point: nothing to do there."""
 

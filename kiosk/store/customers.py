@@ -9,12 +9,11 @@ from peewee import fn
 
 from kiosk.domain.customers import Customer, CustomerData, CustomerFigures, Tier, search_query, search_text
 from kiosk.domain.errors import NotFound
-from kiosk.store import prefix
-from kiosk.store.db import is_sqlite
+from kiosk.store import textsearch
 from kiosk.store.models import Customer as CustomerRow
 from kiosk.store.models import CustomerGroup, KhataEntry
 
-#: Below this many characters a trigram index cannot help; search falls back to a name prefix.
+#: Below this many characters a trigram index cannot help; search falls back to a name search.
 MIN_TRIGRAM = 3
 
 
@@ -117,30 +116,17 @@ def search(text: str, *, limit: int = 20, include_archived: bool = False) -> lis
     db = CustomerRow._meta.database
     query = search_query(text)
     live = "" if include_archived else " AND NOT archived"
-    order = f"ORDER BY {prefix.sort_key(db, 'name_key')}, id LIMIT {db.param}"
+    order = f"ORDER BY {textsearch.sort_key(db, 'name_key')}, id LIMIT {db.param}"
     if not query:
         sql = f"SELECT id FROM customer WHERE 1 = 1{live} {order}"
         return _load([r[0] for r in db.execute_sql(sql, (limit,))])
-    sql = f"SELECT id FROM customer WHERE {prefix.starts_with(db, 'name_key')}{live} {order}"
-    ids = [r[0] for r in db.execute_sql(sql, (*prefix.bounds(query), limit))]
+    sql = f"SELECT id FROM customer WHERE {textsearch.starts_with(db, 'name_key')}{live} {order}"
+    ids = [r[0] for r in db.execute_sql(sql, (*textsearch.bounds(query), limit))]
     if len(query) >= MIN_TRIGRAM and len(ids) < limit:
         # Fewer than `limit` names start with the query, so all of them are in `ids`: `limit` substring
         # matches hold at most that many of them, and enough others once they are dropped.
-        seen = set(ids)
-        more = _substring_matches(db, query, limit, live)
-        ids += [cid for cid in more if cid not in seen][: limit - len(ids)]
+        ids = textsearch.fill(ids, textsearch.substring_matches(db, "customer", query, limit, live), limit)
     return _load(ids)
-
-
-def _substring_matches(db, query: str, n: int, live: str) -> list[int]:
-    if is_sqlite(db):
-        phrase = '"' + query.replace('"', '""') + '"'  # an FTS5 phrase: quotes are text, not syntax
-        sql = ("SELECT c.id FROM customer_fts f JOIN customer c ON c.id = f.rowid "
-               f"WHERE customer_fts MATCH ?{live.replace('archived', 'c.archived')} ORDER BY f.rowid LIMIT ?")
-        return [r[0] for r in db.execute_sql(sql, (phrase, n))]
-    pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    sql = f"SELECT id FROM customer WHERE search_text LIKE %s{live} ORDER BY id LIMIT %s"
-    return [r[0] for r in db.execute_sql(sql, (pattern, n))]
 
 
 def _load(ids: list[int]) -> list[Customer]:

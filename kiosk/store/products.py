@@ -18,12 +18,11 @@ from kiosk.domain.products import (
     search_text,
     sku_key,
 )
-from kiosk.store import bulk, prefix
-from kiosk.store.db import is_sqlite
+from kiosk.store import bulk, textsearch
 from kiosk.store.models import CustomerGroup, ProductGroupPrice
 from kiosk.store.models import Product as ProductRow
 
-#: Below this many characters a trigram index cannot help; search is by name and SKU prefix.
+#: Below this many characters a trigram index cannot help; search is by name and SKU search.
 MIN_TRIGRAM = 3
 #: Values per `IN (…)` (SQLite before 3.32 takes 999 parameters).
 LOOKUP_CHUNK = 900
@@ -145,36 +144,22 @@ def search(text: str, *, limit: int = 20, include_inactive: bool = False) -> lis
     p = db.param
     query = search_query(text)
     live = "" if include_inactive else " AND active"
-    by_name = f"ORDER BY {prefix.sort_key(db, 'name_key')}, id LIMIT {p}"
+    by_name = f"ORDER BY {textsearch.sort_key(db, 'name_key')}, id LIMIT {p}"
     if not query:
         sql = f"SELECT id FROM product WHERE 1 = 1{live} {by_name}"
         return _load([r[0] for r in db.execute_sql(sql, (limit,))])
-    sql = f"SELECT id FROM product WHERE {prefix.starts_with(db, 'name_key')}{live} {by_name}"
-    ids = [r[0] for r in db.execute_sql(sql, (*prefix.bounds(query), limit))]
+    sql = f"SELECT id FROM product WHERE {textsearch.starts_with(db, 'name_key')}{live} {by_name}"
+    ids = [r[0] for r in db.execute_sql(sql, (*textsearch.bounds(query), limit))]
     if len(ids) < limit and query.isascii():
-        sql = (f"SELECT id FROM product WHERE {prefix.starts_with(db, 'sku_key')}{live} "
-               f"ORDER BY {prefix.sort_key(db, 'sku_key')} LIMIT {p}")
-        seen = set(ids)
-        more = [r[0] for r in db.execute_sql(sql, (*prefix.bounds(query), limit))]
-        ids += [pid for pid in more if pid not in seen][: limit - len(ids)]
+        sql = (f"SELECT id FROM product WHERE {textsearch.starts_with(db, 'sku_key')}{live} "
+               f"ORDER BY {textsearch.sort_key(db, 'sku_key')} LIMIT {p}")
+        skus = [r[0] for r in db.execute_sql(sql, (*textsearch.bounds(query), limit))]
+        ids = textsearch.fill(ids, skus, limit)
     if len(query) >= MIN_TRIGRAM and len(ids) < limit:
         # Every prefix match is also a substring match, and there are fewer than `limit` of them: the
         # first `limit` substring matches less those already found leave enough to fill the page.
-        seen = set(ids)
-        more = _substring_matches(db, query, limit, live)
-        ids += [pid for pid in more if pid not in seen][: limit - len(ids)]
+        ids = textsearch.fill(ids, textsearch.substring_matches(db, "product", query, limit, live), limit)
     return _load(ids)
-
-
-def _substring_matches(db, query: str, n: int, live: str) -> list[int]:
-    if is_sqlite(db):
-        phrase = '"' + query.replace('"', '""') + '"'  # an FTS5 phrase: quotes are text, not syntax
-        sql = ("SELECT p.id FROM product_fts f JOIN product p ON p.id = f.rowid "
-               f"WHERE product_fts MATCH ?{live.replace('active', 'p.active')} ORDER BY f.rowid LIMIT ?")
-        return [r[0] for r in db.execute_sql(sql, (phrase, n))]
-    pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    sql = f"SELECT id FROM product WHERE search_text LIKE %s{live} ORDER BY id LIMIT %s"
-    return [r[0] for r in db.execute_sql(sql, (pattern, n))]
 
 
 # --- Writing one product -------------------------------------------------------------------------
