@@ -106,9 +106,8 @@ def sell(
                 raise KioskError(f"customer {customer_id} is archived: unarchive them before selling to them")
             customer = customer_store.get(customer_id)
             purchases, spend, _first, _last = customer_store.purchase_stats(customer_id)
-            pinned = bool(getattr(CustomerRow.get_by_id(customer_id), "tier_pinned", False))
             standing = Standing(customer_id, locked.balance, locked.credit_limit, customer.points, customer.tier,
-                                pinned, customer.group, purchases, spend)
+                                locked.tier_pinned, customer.group, purchases, spend)
         lines, product_ids = build_lines(ctx, items, open_items, customer.group if customer else None)
         terms = loyalty.terms_for(ctx, customer, date)
         plan = plan_sale(lines, tenders, standing=standing, loyalty=terms, basket_discount=basket_discount,

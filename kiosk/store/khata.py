@@ -64,19 +64,21 @@ class LockedCustomer:
     balance: int
     credit_limit: int | None
     archived: bool
+    tier_pinned: bool
 
 
 def lock_customer(customer_id: int) -> LockedCustomer:
     """Read the balance and limit under a row lock (PostgreSQL FOR UPDATE; SQLite already holds the
     database write lock from BEGIN IMMEDIATE), so two tills cannot both pass the limit check."""
-    query = CustomerRow.select(CustomerRow.id, CustomerRow.balance, CustomerRow.credit_limit, CustomerRow.archived)
+    query = CustomerRow.select(CustomerRow.id, CustomerRow.balance, CustomerRow.credit_limit, CustomerRow.archived,
+                               CustomerRow.tier_pinned)
     query = query.where(CustomerRow.id == customer_id)
     if not is_sqlite(CustomerRow._meta.database):
         query = query.for_update()
     row = query.first()
     if row is None:
         raise NotFound(f"customer {customer_id} does not exist")
-    return LockedCustomer(row.id, row.balance, row.credit_limit, row.archived)
+    return LockedCustomer(row.id, row.balance, row.credit_limit, row.archived, row.tier_pinned)
 
 
 def append(*, signed: int, **columns) -> Entry:
