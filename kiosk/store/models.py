@@ -238,6 +238,16 @@ class Sale(BaseModel):
     tier_after = CharField(null=True)
     approved_by = ForeignKeyField(User, null=True, column_name="approved_by_id")
     override_by = ForeignKeyField(User, null=True, column_name="override_by_id")
+    # Migration 0008: the customer's khata balance and points just after the sale (for reprints) ...
+    balance_after = BigIntegerField(null=True)
+    points_after = BigIntegerField(null=True)
+    # ... what refunds have taken back of `total` (lifetime value and tiers count what was kept) ...
+    refunded = BigIntegerField(default=0)
+    fully_refunded = BooleanField(default=False)
+    # ... and, when credit sales earn only once paid, the points the khata part earns when paid in
+    # full and how many of them the payments so far have earned.
+    khata_points_due = BigIntegerField(default=0)
+    khata_points_earned = BigIntegerField(default=0)
 
 
 class SaleLine(BaseModel):
@@ -280,6 +290,69 @@ class ParkedSale(BaseModel):
     payload = TextField()
     note = TextField(default="")
 
+
+
+class Refund(BaseModel):
+    """Part or all of a past sale taken back (migration 0008). `id` is the client-made idempotency key.
+
+    What went out: `khata_off` came off the khata (what the sale had put on it), `store_credit_back`
+    returned the store credit the sale spent, `payout` is the money paid for the goods, given as cash or
+    as store credit (`destination`), less `shortfall_value` when the customer had already spent points
+    this refund had to take back."""
+
+    id = CharField(max_length=64, primary_key=True)
+    sale = ForeignKeyField(Sale, backref="refunds", column_name="sale_id")
+    customer = ForeignKeyField(Customer, null=True, column_name="customer_id")
+    date = DateField()
+    created_at = DateTimeField(default=_now)
+    user = ForeignKeyField(User, null=True, column_name="user_id")
+    till = CharField(default="")
+    approved_by = ForeignKeyField(User, null=True, column_name="approved_by_id")
+    destination = CharField(max_length=16)  # cash, store-credit
+    goods = BigIntegerField()  # Σ net of the lines taken back
+    points_value = BigIntegerField(default=0)  # the part of `goods` the sale's points had paid
+    khata_off = BigIntegerField(default=0)
+    store_credit_back = BigIntegerField(default=0)
+    payout = BigIntegerField(default=0)
+    rounding = BigIntegerField(default=0)  # cash rounding of the payout (+ the sale's, on the last refund)
+    points_given_back = BigIntegerField(default=0)
+    points_taken_back = BigIntegerField(default=0)
+    shortfall_points = BigIntegerField(default=0)
+    shortfall_value = BigIntegerField(default=0)
+
+
+class RefundLine(BaseModel):
+    """How much of one sale line a refund took back, with that part's share of everything."""
+
+    refund = ForeignKeyField(Refund, backref="lines", column_name="refund_id")
+    sale_line = ForeignKeyField(SaleLine, column_name="sale_line_id")
+    quantity_milli = BigIntegerField()
+    net = BigIntegerField()
+    points_discount = BigIntegerField(default=0)
+    points_redeemed = BigIntegerField(default=0)
+    points_earned = BigIntegerField(default=0)
+    khata = BigIntegerField(default=0)
+    store_credit = BigIntegerField(default=0)
+
+
+class OutboxMessage(BaseModel):
+    """A message to a customer, written in the transaction of what it tells of; a worker sends it."""
+
+    customer = ForeignKeyField(Customer, null=True, column_name="customer_id")
+    channel = CharField(max_length=16)  # sms, whatsapp
+    recipient = CharField()  # E.164
+    kind = CharField(max_length=32)  # credit-sale, payment, refund, reminder
+    body = TextField()
+    sale_id = CharField(max_length=64, null=True)
+    created_at = DateTimeField(default=_now)
+    status = CharField(max_length=16, default="pending")  # pending, sent, failed, dropped
+    attempts = IntegerField(default=0)
+    next_attempt_at = DateTimeField(null=True)
+    last_error = TextField(default="")
+    sent_at = DateTimeField(null=True)
+    idempotency_key = CharField(null=True, unique=True)
+
+
 MODELS = (Shop, User, CustomerGroup, Customer, KhataEntry, CustomerMerge, AuditLog, Product, ProductGroupPrice,
           Sale, SaleLine, SaleTender, ParkedSale,
-          Setting, PointsEntry, Campaign)
+          Setting, PointsEntry, Campaign, Refund, RefundLine, OutboxMessage)
