@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from kiosk.cli.common import opened_shop, table
 from kiosk.domain.cnic import format_cnic
 from kiosk.domain.dates import parse_date
@@ -38,7 +40,8 @@ def register(commands) -> None:
     p.set_defaults(func=cmd_search)
 
     p = sub.add_parser("show", help="a customer's details and figures")
-    p.add_argument("id", type=int)
+    p.add_argument("who", metavar="PHONE-OR-ID", help="a phone in any format (0300-1234567, +92 300 1234567) or an id")
+    p.add_argument("--json", action="store_true", help="every field and figure, machine-readable")
     p.set_defaults(func=cmd_show)
 
     for action, text in (("archive", "hide from search, keep history"), ("unarchive", "bring back"),
@@ -98,18 +101,59 @@ def cmd_search(args) -> int:
     return 0
 
 
-def cmd_show(args) -> int:
+def find_customer(ctx, who: str):
+    """A customer by id or by phone. Up to 9 digits with no leading 0 or + is an id (no phone is that
+    short); anything else is read as a phone in the shop's country."""
+    from kiosk.domain.errors import NotFound
     from kiosk.services import customers
 
+    text = (who or "").strip()
+    if text.isdigit() and len(text) <= 9 and not text.startswith("0"):
+        return customers.get(ctx, int(text))
+    found = customers.find_by_phone(ctx, text)
+    if found is None:
+        raise NotFound(f"no customer has phone {text}")
+    return found
+
+
+def customer_json(ctx, c, f, tier_pinned: bool) -> dict:
+    """Every field and figure; amounts as exact decimal strings, dates as ISO dates or null."""
+    amount = ctx.shop.decimal
+
+    def day(d):
+        return d.isoformat() if d else None
+
+    return {
+        "id": c.id, "name": c.name, "phone": c.phone, "cnic": c.cnic, "email": c.email, "address": c.address,
+        "business": c.business, "birth_date": day(c.birth_date), "notes": c.notes, "group": c.group,
+        "tier": c.tier.value, "tier_pinned": tier_pinned,
+        "credit_limit": amount(c.credit_limit) if c.credit_limit is not None else None, "archived": c.archived,
+        "created_at": c.created_at.isoformat(sep=" ") if c.created_at else None,
+        "balance": amount(f.balance), "points": f.points, "total_spent": amount(f.total_spent),
+        "purchases": f.purchases, "average_purchase": amount(f.average_purchase),
+        "first_purchase": day(f.first_purchase), "last_purchase": day(f.last_purchase),
+    }
+
+
+def cmd_show(args) -> int:
+    from kiosk.services import customers
+    # No service returns the pin yet, and it is one read-only column; the store reads it.
+    from kiosk.store.points import tier_of
+
     with opened_shop(args) as ctx:
-        c, f = customers.get(ctx, args.id), customers.figures(ctx, args.id)
+        c = find_customer(ctx, args.who)
+        f, (_tier, pinned) = customers.figures(ctx, c.id), tier_of(c.id)
+        if args.json:
+            print(json.dumps(customer_json(ctx, c, f, pinned), ensure_ascii=False, indent=2))
+            return 0
         money = ctx.shop.money
         facts = [
             ("name", c.name), ("phone", c.phone or ""), ("cnic", format_cnic(c.cnic) if c.cnic else ""),
             ("email", c.email or ""), ("address", c.address), ("business", c.business),
             ("birth date", c.birth_date.isoformat() if c.birth_date else ""), ("notes", c.notes),
             ("credit limit", money(c.credit_limit) if c.credit_limit is not None else "none"),
-            ("tier", c.tier.value), ("group", c.group), ("created", f"{c.created_at:%Y-%m-%d}"),
+            ("tier", c.tier.value + (" (pinned)" if pinned else "")), ("group", c.group),
+            ("created", f"{c.created_at:%Y-%m-%d}"),
             ("archived", "yes" if c.archived else "no"), ("balance", money(f.balance)),
             ("total spent", money(f.total_spent)), ("purchases", str(f.purchases)),
             ("average purchase", money(f.average_purchase)),
