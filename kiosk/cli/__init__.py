@@ -17,7 +17,9 @@ from kiosk.cli import (
     io_cmds,
     khata_cmds,
     loyalty_cmds,
+    park_cmds,
     product_cmds,
+    refund_cmds,
     report_cmds,
     sale_cmds,
     seed_cmds,
@@ -42,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True
     for module in (shop_cmds, customer_cmds, khata_cmds, product_cmds, sale_cmds, report_cmds, io_cmds, seed_cmds,
-                   config_cmds, loyalty_cmds):
+                   config_cmds, loyalty_cmds, park_cmds, refund_cmds):
         module.register(commands)
     return parser
 

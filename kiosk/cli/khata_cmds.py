@@ -39,6 +39,16 @@ def register(commands) -> None:
     p.add_argument("--as-of", metavar="DATE")
     p.set_defaults(func=cmd_show)
 
+    p = commands.add_parser("pay", help="a khata payment from a customer found by phone or id",
+                            description="Record a payment on a customer's khata (what `kiosk khata receive` does, "
+                            "by phone). Credit sales that earn points once paid earn them now.")
+    p.add_argument("who", metavar="PHONE-OR-ID")
+    p.add_argument("amount", help="major units, e.g. 1250.50")
+    p.add_argument("--method", default="cash", help="cash, card, bank transfer or a mobile-money name")
+    _common(p)
+    p.add_argument("--json", action="store_true", help="machine-readable result")
+    p.set_defaults(func=cmd_pay)
+
     p = sub.add_parser("statement", help="opening balance, the period's entries, closing balance")
     p.add_argument("customer", type=int)
     p.add_argument("--from", dest="start", metavar="DATE", required=True)
@@ -77,6 +87,32 @@ def cmd_receive(args) -> int:
                               note=args.note, idempotency_key=args.key or new_key())
         print(f"Entry {entry.id}: received {ctx.shop.money(amount)} by {entry.method}; "
               f"balance {ctx.shop.money(khata.balance(ctx, args.customer))}")
+    return 0
+
+
+def cmd_pay(args) -> int:
+    import json
+
+    from kiosk.cli.customer_cmds import find_customer
+    from kiosk.services import customers, khata
+
+    with opened_shop(args) as ctx:
+        amount = parse_amount(args.amount, ctx.shop.currency)
+        who = find_customer(ctx, args.who)
+        entry = khata.receive(ctx, who.id, amount, method=args.method, date=_date(args.date), note=args.note,
+                              idempotency_key=args.key or new_key())
+        after = customers.get(ctx, who.id)
+        earned = after.points - who.points
+        if args.json:
+            money = ctx.shop.decimal
+            print(json.dumps({"entry_id": entry.id, "amount": money(amount), "method": entry.method,
+                              "points_earned": earned,
+                              "customer": {"id": after.id, "phone": after.phone, "balance": money(after.balance),
+                                           "points": after.points, "tier": after.tier.value}}, ensure_ascii=False))
+            return 0
+        money = ctx.shop.money
+        print(f"Entry {entry.id}: {after.name} paid {money(amount)} by {entry.method}; balance "
+              f"{money(after.balance)}" + (f"; points +{earned} = {after.points}" if earned else ""))
     return 0
 
 

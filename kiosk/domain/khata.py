@@ -27,6 +27,13 @@ class DebitSource(enum.StrEnum):
     STORE_CREDIT = "store-credit"  # store credit (a negative balance) spent at a sale
 
 
+class CreditSource(enum.StrEnum):
+    """Where a credit comes from when it is not a payment (a payment has a method instead)."""
+
+    REFUND = "refund"  # a refund takes off the khata what its sale put on it
+    STORE_CREDIT = "store-credit"  # a refund paid out as store credit
+
+
 #: Payment methods every shop has; mobile-money names come from the shop's own list.
 BASE_METHODS = ("cash", "card", "bank transfer")
 
@@ -50,6 +57,7 @@ class Entry:
     user: str | None = None
     till: str | None = None
     created_at: dt.datetime | None = None
+    sale_id: str | None = None  # the sale a sale debit, store credit spent or refund credit belongs to
 
 
 def _order(entries: Iterable[Entry]) -> list[Entry]:
@@ -172,6 +180,31 @@ def fifo_open_debits(debits: Sequence[tuple[dt.date, int, int]], paid: int) -> l
     return remaining
 
 
+def paid_of_sales(entries: Sequence[Entry]) -> dict[str, tuple[int, int]]:
+    """For each sale that put an amount on the khata: (how much of it is paid, what is left of it after
+    refunds), by FIFO. A refund's credit takes off its own sale's debit, not the oldest one: returning
+    goods is not paying for them. Every other credit pays the oldest debts first, as in `ageing`."""
+    live = effective_entries(entries, dt.date.max)
+    refunded: dict[str, int] = {}
+    for e in live:
+        if e.kind is EntryKind.CREDIT and e.source == CreditSource.REFUND and e.sale_id:
+            refunded[e.sale_id] = refunded.get(e.sale_id, 0) + e.amount
+    debits, owed = [], {}
+    for e in live:
+        if e.kind is not EntryKind.DEBIT:
+            continue
+        amount = e.amount
+        if e.source == DebitSource.SALE and e.sale_id:
+            amount = max(0, amount - refunded.pop(e.sale_id, 0))
+            owed[e.id] = (e.sale_id, amount)
+        debits.append((e.date, e.id, amount))
+    paid = sum(e.amount for e in live if e.kind is EntryKind.CREDIT
+               and not (e.source == CreditSource.REFUND and e.sale_id))
+    paid += sum(refunded.values())  # a refund whose sale debit is gone (reversed) counts as a payment
+    left = {entry_id: amount for _date, entry_id, amount in fifo_open_debits(debits, paid)}
+    return {sale_id: (amount - left.get(entry_id, 0), amount) for entry_id, (sale_id, amount) in owed.items()}
+
+
 def ageing(entries: Sequence[Entry], as_of: dt.date) -> Ageing:
     """Age what is owed on `as_of` into 0-30, 31-60, 61-90 and 90+ days by FIFO allocation."""
     live = effective_entries(entries, as_of)
@@ -206,5 +239,8 @@ def check_reversal(target: Entry | None, already_reversed: bool, customer_id: in
         raise ValidationError("reverses", "no such entry in this customer's khata")
     if target.kind is EntryKind.REVERSAL:
         raise ValidationError("reverses", f"entry {target.id} is itself a reversal; record a new entry instead")
+    if target.sale_id:  # its sale, tenders and points would no longer agree with the khata
+        raise ValidationError("reverses", f"entry {target.id} belongs to sale {target.sale_id}: "
+                                          f"refund the sale instead (kiosk refund {target.sale_id})")
     if already_reversed:
         raise ValidationError("reverses", f"entry {target.id} has already been reversed")

@@ -68,6 +68,10 @@ class SalePlan:
     shares: tuple[LineShare, ...]
     tier_after: Tier | None
     over_limit_by: int  # > 0: the khata part takes the balance past the limit; needs a manager
+    #: When credit earns only once paid: the points the khata part earns when it is paid in full.
+    khata_points_due: int = 0
+    balance_after: int | None = None  # the customer's khata balance after the sale
+    points_after: int | None = None
 
     @property
     def due(self) -> int:
@@ -107,17 +111,29 @@ def plan_sale(
         if khata and standing.credit_limit is not None:
             over = max(0, standing.balance + khata - standing.credit_limit)
 
-    earned = 0
+    earned = due_later = 0
     if standing is not None:
-        earning = settlement.paid - store_credit - (0 if loyalty.credit_earns_at_sale else khata)
-        earned = points_earned(earning, loyalty.rates, tier_multiplier=loyalty.tier_multiplier,
-                               campaign_multiplier=loyalty.campaign_multiplier)
+        def earn(amount: int) -> int:
+            return points_earned(amount, loyalty.rates, tier_multiplier=loyalty.tier_multiplier,
+                                 campaign_multiplier=loyalty.campaign_multiplier)
+
+        earning = settlement.paid - store_credit
+        if loyalty.credit_earns_at_sale:
+            earned = earn(earning)
+        else:  # the khata part's points wait for its payment; together they round as one earning would
+            earned = earn(earning - khata)
+            due_later = earn(earning) - earned
+    # Points value, then khata, then store credit, each over what the line has left to pay: no line
+    # carries more than its own net, so refunding any part of any line never pays out a negative sum.
     nets = list(t.line_nets)
+    by_points = allocate(value, nets)
+    after_points = [n - p for n, p in zip(nets, by_points, strict=True)]
+    by_khata = allocate(khata, after_points)
+    by_store_credit = allocate(store_credit, [a - k for a, k in zip(after_points, by_khata, strict=True)])
     shares = tuple(
         LineShare(net, pv, pr, pe, k, sc)
         for net, pv, pr, pe, k, sc in zip(
-            nets, allocate(value, nets), allocate(redeem, nets), allocate(earned, nets),
-            allocate(khata, nets), allocate(store_credit, nets), strict=True)
+            nets, by_points, allocate(redeem, nets), allocate(earned, nets), by_khata, by_store_credit, strict=True)
     )
     tier_after = None
     if standing is not None:
@@ -126,5 +142,7 @@ def plan_sale(
     return SalePlan(
         lines=tuple(lines), totals=t, points_redeemed=redeem, points_value=value, settlement=settlement,
         khata=khata, store_credit=store_credit, points_earned=earned, shares=shares, tier_after=tier_after,
-        over_limit_by=over,
+        over_limit_by=over, khata_points_due=due_later,
+        balance_after=standing.balance + khata + store_credit if standing is not None else None,
+        points_after=standing.points - redeem + earned if standing is not None else None,
     )

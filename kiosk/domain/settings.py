@@ -352,6 +352,13 @@ SETTINGS: tuple[Setting, ...] = (
             minimum=0, maximum=100),
     Setting("sale.cash_rounding", Kind.MONEY, 0,
             "cash totals are rounded to a multiple of this (0 = no rounding; e.g. 100.00 for IDR 100)"),
+    Setting("notify.channel", Kind.CHOICE, "sms",
+            "how customers get messages about their khata: sms, whatsapp, or none",
+            choices=("sms", "whatsapp", "none")),
+    Setting("notify.credit_sale", Kind.BOOL, True,
+            "send the customer a message when a sale goes on their khata, with the balance after it"),
+    Setting("notify.payment", Kind.BOOL, True,
+            "send the customer a message when a khata payment is received, with the balance after it"),
     Setting("shop.name", Kind.TEXT, None, "the shop's name as printed on receipts", maximum=200,
             shop_column="name", default_note="set by kiosk init"),
     Setting("shop.locale", Kind.LOCALE, None, "how money and dates are shown, e.g. en_PK, id_ID",
@@ -465,6 +472,23 @@ class SaleSettings:
             discount_approval_percent=values["sale.discount_approval_percent"],
             cash_rounding=values["sale.cash_rounding"],
         )
+
+
+@dataclass(frozen=True, slots=True)
+class NotifySettings:
+    """Which khata events write a message to the outbox, and on which channel."""
+
+    channel: str  # sms, whatsapp, none
+    credit_sale: bool
+    payment: bool
+
+    def wants(self, event: str) -> bool:
+        return self.channel != "none" and {"credit-sale": self.credit_sale, "payment": self.payment}[event]
+
+    @classmethod
+    def from_values(cls, values: Mapping[str, Any]) -> NotifySettings:
+        return cls(channel=values["notify.channel"], credit_sale=values["notify.credit_sale"],
+                   payment=values["notify.payment"])
 
 
 def defaults(currency: str) -> dict[str, Any]:

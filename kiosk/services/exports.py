@@ -8,6 +8,8 @@ entry, coded by its id, described as ``customer name | note`` (hledger's payee |
   over outside a sale; an accountant can alias it to cash or stock: ``--alias assets:gave=assets:cash``);
 - a payment:       the method's account (``assets:cash``, ``assets:card``, ``assets:bank``,
   ``assets:mobile-money:<service>``) against ``assets:receivables:<customer id>``;
+- a refund:        ``income:sales`` against ``assets:receivables:<customer id>`` (what a refund
+  takes off the khata, or gives as store credit);
 - a reversal:      the postings of the entry it undoes, with the signs flipped.
 
 So ``hledger bal assets:receivables`` is what customers owe, per customer id, and its total equals
@@ -120,7 +122,8 @@ def method_account(method: str | None) -> str:
 
 def _counter_account(kind: str, method: str | None, source: str | None) -> str:
     if kind == EntryKind.CREDIT.value:
-        return method_account(method)
+        # A refund's credit (off the khata, or as store credit) gives back a sale: income goes down.
+        return SALES if source in ("refund", "store-credit") and method is None else method_account(method)
     return SALES if source in ("sale", "store-credit") else GAVE  # store credit spent pays for a sale
 
 

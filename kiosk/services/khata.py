@@ -11,9 +11,11 @@ import datetime as dt
 from peewee import IntegrityError
 
 from kiosk.domain import khata
+from kiosk.domain import notify as messages
 from kiosk.domain.errors import KioskError, ValidationError
 from kiosk.domain.khata import DebitSource, Entry, EntryKind
 from kiosk.domain.shop import check_payment_method
+from kiosk.services import loyalty
 from kiosk.services.context import Context
 from kiosk.store import khata as store
 from kiosk.store.db import write_transaction
@@ -83,9 +85,24 @@ def receive(
     with write_transaction(ctx.db):
         if (done := _replayed(idempotency_key)) is not None:
             return done
-        store.lock_customer(customer_id)
-        return _append(ctx, customer_id, EntryKind.CREDIT, amount, -amount, date=date or dt.date.today(),
-                       note=note, method=method, idempotency_key=idempotency_key)
+        locked = store.lock_customer(customer_id)
+        date = date or dt.date.today()
+        entry = _append(ctx, customer_id, EntryKind.CREDIT, amount, -amount, date=date, note=note, method=method,
+                        idempotency_key=idempotency_key)
+        loyalty.settle_paid_points_in_txn(ctx, customer_id, date=date)
+        _tell(ctx, "payment", customer_id, entry, messages.payment(ctx.shop.name, amount, method,
+                                                                   locked.balance - amount, ctx.shop.money))
+        return entry
+
+
+def _tell(ctx: Context, event: str, customer_id: int, entry: Entry, message) -> None:
+    from kiosk.services import notify, settings
+    from kiosk.store import customers as customer_store
+
+    rules = settings.notify_settings(ctx)
+    if rules.wants(event):
+        notify.queue_in_txn(ctx, rules, event, customer_id=customer_id, message=message,
+                            phone=customer_store.get(customer_id).phone, idempotency_key=f"khata:{entry.id}")
 
 
 def reverse(ctx: Context, entry_id: int, *, reason: str, date: dt.date | None = None,
@@ -104,11 +121,13 @@ def reverse(ctx: Context, entry_id: int, *, reason: str, date: dt.date | None = 
         khata.check_reversal(target, store.is_reversed(entry_id), target.customer_id)
         signed = -target.amount if target.kind is EntryKind.DEBIT else target.amount
         try:
-            return _append(ctx, target.customer_id, EntryKind.REVERSAL, target.amount, signed,
-                           date=date or dt.date.today(), note=reason, reverses=entry_id,
-                           idempotency_key=idempotency_key)
+            entry = _append(ctx, target.customer_id, EntryKind.REVERSAL, target.amount, signed,
+                            date=date or dt.date.today(), note=reason, reverses=entry_id,
+                            idempotency_key=idempotency_key)
         except IntegrityError:  # the unique reverses_id: another till reversed it first
             raise ValidationError("reverses", f"entry {entry_id} has already been reversed") from None
+        loyalty.settle_paid_points_in_txn(ctx, target.customer_id, date=entry.date)  # a payment undone
+        return entry
 
 
 def _append(ctx: Context, customer_id: int, kind: EntryKind, amount: int, signed: int, **columns) -> Entry:

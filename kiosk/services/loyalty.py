@@ -26,6 +26,7 @@ from fractions import Fraction
 from kiosk.domain import loyalty as rules
 from kiosk.domain.customers import Customer, Tier
 from kiosk.domain.errors import KioskError, NotFound, ValidationError
+from kiosk.domain.khata import Entry as KhataEntry
 from kiosk.domain.loyalty import ADDS, Campaign, Lot, NotEnoughPoints, PointsEntry, PointsKind, Rates, TierRules
 from kiosk.domain.sale import LoyaltyTerms, Standing
 from kiosk.domain.settings import MULTIPLIER_DECIMALS, Kind, LoyaltySettings, Setting, fraction_text
@@ -214,6 +215,40 @@ def give_back_in_txn(ctx: Context, customer_id: int, points: int, *, date: dt.da
         return None
     return _write(ctx, customer_id, PointsKind.GIVE_BACK, points, date=date, expires_on=expires_on,
                   sale_id=sale_id)
+
+
+def paid_points_targets(customer_id: int, extra: Sequence[KhataEntry] = ()) -> dict[str, tuple[int, int]]:
+    """For credit sales that earn once paid: sale id -> (points the part paid so far has earned, points
+    written so far). What is paid is the khata's FIFO (`kiosk.domain.khata.paid_of_sales`), with
+    `extra` entries as if written (a refund asks what it would leave)."""
+    from kiosk.domain.khata import paid_of_sales
+    from kiosk.store import khata as khata_store
+    from kiosk.store import sales as sales_store
+
+    due = sales_store.points_due(customer_id)
+    if not due:
+        return {}
+    paid = paid_of_sales([*khata_store.entries_for(customer_id), *extra])
+    return {sale_id: (points * paid.get(sale_id, (0, 0))[0] // khata, earned)
+            for sale_id, points, earned, khata in due if khata > 0}
+
+
+def settle_paid_points_in_txn(ctx: Context, customer_id: int, *, date: dt.date) -> int:
+    """After the khata moved (a payment, a reversal, a refund): credit sales earn the points of what is
+    now paid of them, or give back what a reversed payment had earned (never below zero). Returns the
+    net points written."""
+    from kiosk.store import sales as sales_store
+
+    moved = 0
+    for sale_id, (target, earned) in paid_points_targets(customer_id).items():
+        if target > earned:
+            earn_in_txn(ctx, customer_id, target - earned, date=date, sale_id=sale_id, note="khata paid")
+            moved += target - earned
+        elif target < earned:
+            moved -= take_back_in_txn(ctx, customer_id, earned - target, date=date, sale_id=sale_id)
+        if target != earned:
+            sales_store.set_paid_points(sale_id, target)
+    return moved
 
 
 def redeemed_lots(ctx: Context, customer_id: int, sale_id: str) -> list[Lot]:

@@ -9,6 +9,8 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from peewee import IntegrityError
+
 from kiosk.domain.basket import Discount, Line, discounts_needing_approval, open_item, parse_quantity
 from kiosk.domain.errors import CreditLimitExceeded, KioskError, ValidationError
 from kiosk.domain.khata import DebitSource, EntryKind
@@ -87,7 +89,8 @@ def sell(
     date: dt.date | None = None,
 ) -> Receipt:
     """Book a sale whole or not at all; refuse with one line that says why."""
-    from kiosk.services import loyalty, settings
+    from kiosk.domain import notify as messages
+    from kiosk.services import loyalty, notify, settings
 
     sale_id = (sale_id or "").strip()
     if not sale_id or len(sale_id) > 64:
@@ -95,51 +98,66 @@ def sell(
     approver = _check_manager(approved_by, "a big discount")
     overrider = _check_manager(override_by, "credit above the limit")
     date = date or dt.date.today()
-    with write_transaction(ctx.db):
-        if store.exists(sale_id):  # a double Enter or a retried submit: book once
+    try:
+        with write_transaction(ctx.db):
+            if store.exists(sale_id):  # a double Enter or a retried submit: book once
+                return store.receipt(sale_id, ctx.shop.name, ctx.shop.currency)
+            sale_rules = settings.sale_settings(ctx)
+            standing, customer = None, None
+            if customer_id is not None:
+                locked = khata_store.lock_customer(customer_id)
+                if locked.archived:
+                    raise KioskError(f"customer {customer_id} is archived: unarchive them before selling to them")
+                customer = customer_store.get(customer_id)
+                purchases, spend, _first, _last = customer_store.purchase_stats(customer_id)
+                standing = Standing(customer_id, locked.balance, locked.credit_limit, customer.points, customer.tier,
+                                    locked.tier_pinned, customer.group, purchases, spend)
+            lines, product_ids = build_lines(ctx, items, open_items, customer.group if customer else None)
+            terms = loyalty.terms_for(ctx, customer, date)
+            plan = plan_sale(lines, tenders, standing=standing, loyalty=terms, basket_discount=basket_discount,
+                             redeem=redeem, cash_step=sale_rules.cash_rounding, money=ctx.shop.money)
+            big = discounts_needing_approval(lines, basket_discount, sale_rules.discount_approval_percent * 100)
+            if big and approver is None:
+                raise KioskError(f"discount above {sale_rules.discount_approval_percent}% needs a manager: {'; '.join(big)}")
+            if plan.over_limit_by and overrider is None:
+                raise CreditLimitExceeded(
+                    f"credit limit {ctx.shop.money(standing.credit_limit)} would be exceeded: balance "
+                    f"{ctx.shop.money(standing.balance)} + {ctx.shop.money(plan.khata)} on khata "
+                    f"(a manager can override)")
+            store.insert(plan, sale_id=sale_id, date=date, customer_id=customer_id, product_ids=product_ids,
+                         user_id=ctx.user.id if ctx.user else None, till=ctx.till, approved_by=approver,
+                         override_by=overrider)
+            for amount, source in ((plan.khata, DebitSource.SALE), (plan.store_credit, DebitSource.STORE_CREDIT)):
+                if amount:
+                    khata_store.append(signed=amount, customer=customer_id, kind=EntryKind.DEBIT.value, amount=amount,
+                                       date=date, note=f"sale {sale_id}", source=source.value, sale_id=sale_id,
+                                       override_by=overrider, user=ctx.user.id if ctx.user else None, till=ctx.till)
+            if plan.points_redeemed:
+                loyalty.redeem_in_txn(ctx, customer_id, plan.points_redeemed, date=date, sale_id=sale_id)
+            if plan.points_earned:
+                loyalty.earn_in_txn(ctx, customer_id, plan.points_earned, date=date, sale_id=sale_id)
+            if plan.khata_points_due and standing.balance < 0:  # an advance already pays part of the khata
+                if moved := loyalty.settle_paid_points_in_txn(ctx, customer_id, date=date):
+                    store.add_points_after(sale_id, moved)
+            if standing is not None and plan.tier_after is not standing.tier:
+                CustomerRow.update(tier=plan.tier_after.value).where(CustomerRow.id == customer_id).execute()
+                audit("customer.tier", f"customer:{customer_id}", user=ctx.user, till=ctx.till,
+                      old=standing.tier.value, new=plan.tier_after.value, sale=sale_id)
+            if plan.khata:
+                notify.queue_in_txn(ctx, settings.notify_settings(ctx), "credit-sale", customer_id=customer_id,
+                                    phone=customer.phone, sale_id=sale_id, idempotency_key=f"sale:{sale_id}",
+                                    message=messages.credit_sale(ctx.shop.name, plan.khata, plan.balance_after,
+                                                                 sale_id, ctx.shop.money))
+            audit("sale", f"sale:{sale_id}", user=ctx.user, till=ctx.till, total=plan.totals.total,
+                  paid=plan.settlement.paid, khata=plan.khata, customer=customer_id,
+                  approved_by=approver, override_by=overrider)
             return store.receipt(sale_id, ctx.shop.name, ctx.shop.currency)
-        sale_rules = settings.sale_settings(ctx)
-        standing, customer = None, None
-        if customer_id is not None:
-            locked = khata_store.lock_customer(customer_id)
-            if locked.archived:
-                raise KioskError(f"customer {customer_id} is archived: unarchive them before selling to them")
-            customer = customer_store.get(customer_id)
-            purchases, spend, _first, _last = customer_store.purchase_stats(customer_id)
-            standing = Standing(customer_id, locked.balance, locked.credit_limit, customer.points, customer.tier,
-                                locked.tier_pinned, customer.group, purchases, spend)
-        lines, product_ids = build_lines(ctx, items, open_items, customer.group if customer else None)
-        terms = loyalty.terms_for(ctx, customer, date)
-        plan = plan_sale(lines, tenders, standing=standing, loyalty=terms, basket_discount=basket_discount,
-                         redeem=redeem, cash_step=sale_rules.cash_rounding, money=ctx.shop.money)
-        big = discounts_needing_approval(lines, basket_discount, sale_rules.discount_approval_percent * 100)
-        if big and approver is None:
-            raise KioskError(f"discount above {sale_rules.discount_approval_percent}% needs a manager: {'; '.join(big)}")
-        if plan.over_limit_by and overrider is None:
-            raise CreditLimitExceeded(
-                f"credit limit {ctx.shop.money(standing.credit_limit)} would be exceeded: balance "
-                f"{ctx.shop.money(standing.balance)} + {ctx.shop.money(plan.khata)} on khata "
-                f"(a manager can override)")
-        store.insert(plan, sale_id=sale_id, date=date, customer_id=customer_id, product_ids=product_ids,
-                     user_id=ctx.user.id if ctx.user else None, till=ctx.till, approved_by=approver,
-                     override_by=overrider)
-        for amount, source in ((plan.khata, DebitSource.SALE), (plan.store_credit, DebitSource.STORE_CREDIT)):
-            if amount:
-                khata_store.append(signed=amount, customer=customer_id, kind=EntryKind.DEBIT.value, amount=amount,
-                                   date=date, note=f"sale {sale_id}", source=source.value, sale_id=sale_id,
-                                   override_by=overrider, user=ctx.user.id if ctx.user else None, till=ctx.till)
-        if plan.points_redeemed:
-            loyalty.redeem_in_txn(ctx, customer_id, plan.points_redeemed, date=date, sale_id=sale_id)
-        if plan.points_earned:
-            loyalty.earn_in_txn(ctx, customer_id, plan.points_earned, date=date, sale_id=sale_id)
-        if standing is not None and plan.tier_after is not standing.tier:
-            CustomerRow.update(tier=plan.tier_after.value).where(CustomerRow.id == customer_id).execute()
-            audit("customer.tier", f"customer:{customer_id}", user=ctx.user, till=ctx.till,
-                  old=standing.tier.value, new=plan.tier_after.value, sale=sale_id)
-        audit("sale", f"sale:{sale_id}", user=ctx.user, till=ctx.till, total=plan.totals.total,
-              paid=plan.settlement.paid, khata=plan.khata, customer=customer_id,
-              approved_by=approver, override_by=overrider)
-        return store.receipt(sale_id, ctx.shop.name, ctx.shop.currency)
+    except IntegrityError:
+        # The same sale sent by two tills at once: PostgreSQL lets both past `exists` (no row to lock
+        # yet); the other's insert won and committed, ours rolled back whole. Answer with what it booked.
+        if store.exists(sale_id):
+            return store.receipt(sale_id, ctx.shop.name, ctx.shop.currency)
+        raise
 
 
 def receipt(ctx: Context, sale_id: str) -> Receipt:

@@ -10,7 +10,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from kiosk.domain.errors import KioskError, ValidationError
-from kiosk.domain.settings import SETTINGS, LoyaltySettings, SaleSettings, Setting, check_together, lookup
+from kiosk.domain.settings import (
+    SETTINGS,
+    LoyaltySettings,
+    NotifySettings,
+    SaleSettings,
+    Setting,
+    check_together,
+    lookup,
+)
 from kiosk.services.context import Context
 from kiosk.store import settings as store
 from kiosk.store.db import write_transaction
@@ -87,6 +95,10 @@ def loyalty_settings(ctx: Context) -> LoyaltySettings:
 
 def sale_settings(ctx: Context) -> SaleSettings:
     return SaleSettings.from_values(get_all(ctx))
+
+
+def notify_settings(ctx: Context) -> NotifySettings:
+    return NotifySettings.from_values(get_all(ctx))
 
 
 def _require_role(ctx: Context) -> None:

@@ -165,7 +165,8 @@ def figures(customer_id: int) -> CustomerFigures:
 
 
 def purchase_stats(customer_id: int) -> tuple[int, int, dt.date | None, dt.date | None]:
-    """(purchases, total spent, first date, last date) from sales and legacy khata credit sales."""
+    """(purchases, total spent, first date, last date) from sales less refunds, and legacy khata credit
+    sales."""
     from kiosk.store.models import Sale
 
     reversed_ids = KhataEntry.select(KhataEntry.reverses).where(KhataEntry.reverses.is_null(False))
@@ -176,8 +177,9 @@ def purchase_stats(customer_id: int) -> tuple[int, int, dt.date | None, dt.date 
                & KhataEntry.sale_id.is_null() & KhataEntry.id.not_in(reversed_ids))
         .tuples().first()
     )
-    sold = (Sale.select(fn.COUNT(Sale.id), fn.SUM(Sale.total), fn.MIN(Sale.date), fn.MAX(Sale.date))
-            .where(Sale.customer == customer_id).tuples().first())
+    # What the customer kept: a sale refunded in full is no purchase, a partial refund lowers the spend.
+    sold = (Sale.select(fn.COUNT(Sale.id), fn.SUM(Sale.total - Sale.refunded), fn.MIN(Sale.date), fn.MAX(Sale.date))
+            .where((Sale.customer == customer_id) & (Sale.fully_refunded == False)).tuples().first())  # noqa: E712
     # MIN/MAX over a date column come back as text on SQLite: peewee converts columns, not aggregates.
     dates = [dt.date.fromisoformat(d) if isinstance(d, str) else d
              for d in (legacy[2], legacy[3], sold[2], sold[3]) if d is not None]

@@ -50,7 +50,7 @@ def bad_entries() -> list[tuple[int, str]]:
     ).where(
         (KhataEntry.amount <= 0)
         | KhataEntry.kind.not_in(["debit", "credit", "reversal"])
-        | ((KhataEntry.kind == "credit") & KhataEntry.method.is_null())
+        | ((KhataEntry.kind == "credit") & KhataEntry.method.is_null() & KhataEntry.source.is_null())
         | ((KhataEntry.kind == "debit") & KhataEntry.source.is_null())
         | ((KhataEntry.kind != "reversal") & KhataEntry.reverses.is_null(False))
     ).tuples():
@@ -58,8 +58,8 @@ def bad_entries() -> list[tuple[int, str]]:
             problems.append((eid, f"has amount {amount}, not above zero"))
         if kind not in ("debit", "credit", "reversal"):
             problems.append((eid, f"has unknown kind {kind!r}"))
-        if kind == "credit" and method is None:
-            problems.append((eid, "is a payment with no method"))
+        if kind == "credit" and method is None and source is None:
+            problems.append((eid, "is a credit with neither a payment method nor a source (refund, store-credit)"))
         if kind == "debit" and source is None:
             problems.append((eid, "is a debit with no source (sale or gave)"))
         if kind != "reversal" and reverses_id is not None:

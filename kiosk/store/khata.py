@@ -30,6 +30,7 @@ def to_domain(row: KhataEntry, user_name: str | None = None) -> Entry:
         user=user_name,
         till=row.till,
         created_at=row.created_at,
+        sale_id=row.sale_id,
     )
 
 

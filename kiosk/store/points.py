@@ -90,6 +90,14 @@ def for_sale(sale_id: str) -> list[PointsEntry]:
     return [to_domain(r) for r in rows]
 
 
+def given_back(customer_id: int, sale_id: str) -> int:
+    """Points refunds of a sale have given back so far."""
+    total = (PointsRow.select(fn.SUM(PointsRow.points))
+             .where((PointsRow.customer == customer_id) & (PointsRow.sale_id == sale_id)
+                    & (PointsRow.kind == PointsKind.GIVE_BACK.value)).scalar())
+    return int(total or 0)
+
+
 def cached_points(customer_id: int) -> int:
     db = CustomerRow._meta.database
     row = db.execute_sql(f"SELECT points FROM customer WHERE id = {db.param}", (customer_id,)).fetchone()

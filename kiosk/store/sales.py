@@ -22,7 +22,8 @@ def insert(plan: SalePlan, *, sale_id: str, date: dt.date, customer_id: int | No
         points_redeemed=plan.points_redeemed, points_value=plan.points_value, rounding=s.rounding, paid=s.paid,
         cash_given=s.cash_given, change=s.change, points_earned=plan.points_earned, khata=plan.khata,
         store_credit=plan.store_credit, tier_after=plan.tier_after.value if plan.tier_after else None,
-        approved_by=approved_by, override_by=override_by,
+        approved_by=approved_by, override_by=override_by, balance_after=plan.balance_after,
+        points_after=plan.points_after, khata_points_due=plan.khata_points_due,
     ).execute()
     SaleLine.insert_many([
         dict(sale=sale_id, n=n, product=pid, sku=line.sku, description=line.description, unit=line.unit.value,
@@ -49,7 +50,11 @@ def receipt(sale_id: str, shop_name: str, currency: str) -> Receipt:
     customer = None
     if sale.customer_id:
         c = Customer.get_by_id(sale.customer_id)
-        customer = ReceiptCustomer(c.id, c.name, c.phone, c.balance, c.points, c.tier)
+        # As they were just after the sale (a reprint shows what the first print showed); sales made
+        # before migration 0008 kept no such figures and show today's.
+        balance = sale.balance_after if sale.balance_after is not None else c.balance
+        points = sale.points_after if sale.points_after is not None else c.points
+        customer = ReceiptCustomer(c.id, c.name, c.phone, balance, points, sale.tier_after or c.tier)
     cashier = User.get_or_none(User.id == sale.user_id)
     return Receipt(
         sale_id=sale.id, at=sale.created_at, shop_name=shop_name, currency=currency, till=sale.till,
@@ -67,3 +72,19 @@ def move_sales(from_customer: int, to_customer: int) -> int:
 
     ParkedSale.update(customer=to_customer).where(ParkedSale.customer == from_customer).execute()
     return Sale.update(customer=to_customer).where(Sale.customer == from_customer).execute()
+
+
+def points_due(customer_id: int) -> list[tuple[str, int, int, int]]:
+    """(sale id, points due when paid, earned so far, khata) of a customer's credit sales that earn
+    points once paid (the partial index sale_customer_points_due serves this)."""
+    return list(Sale.select(Sale.id, Sale.khata_points_due, Sale.khata_points_earned, Sale.khata)
+                .where((Sale.customer == customer_id) & (Sale.khata_points_due > 0)).order_by(Sale.date, Sale.id)
+                .tuples())
+
+
+def set_paid_points(sale_id: str, earned: int) -> None:
+    Sale.update(khata_points_earned=earned).where(Sale.id == sale_id).execute()
+
+
+def add_points_after(sale_id: str, points: int) -> None:
+    Sale.update(points_after=Sale.points_after + points).where(Sale.id == sale_id).execute()

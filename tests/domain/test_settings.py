@@ -30,7 +30,8 @@ ISSUE_KEYS = (
     "loyalty.earn_points", "loyalty.earn_per", "loyalty.redeem_points", "loyalty.redeem_value", "loyalty.min_redeem",
     "loyalty.expiry_months", "loyalty.credit_earns", "loyalty.multiplier.new", "loyalty.multiplier.regular",
     "loyalty.multiplier.vip", "loyalty.tier.regular_from", "loyalty.tier.vip_from", "loyalty.tier.vip_spend",
-    "sale.discount_approval_percent", "sale.cash_rounding", "shop.name", "shop.locale", "shop.mobile_money",
+    "sale.discount_approval_percent", "sale.cash_rounding", "notify.channel", "notify.credit_sale",
+    "notify.payment", "shop.name", "shop.locale", "shop.mobile_money",
     "shop.country", "shop.currency",
 )
 
@@ -50,6 +51,7 @@ def test_the_defaults_of_the_issue_in_minor_units_of_the_shop_currency():
         "loyalty.credit_earns": "paid", "loyalty.multiplier.new": 1, "loyalty.multiplier.regular": Fraction(3, 2),
         "loyalty.multiplier.vip": 2, "loyalty.tier.regular_from": 4, "loyalty.tier.vip_from": 21,
         "loyalty.tier.vip_spend": 5_000_000, "sale.discount_approval_percent": 10, "sale.cash_rounding": 0,
+        "notify.channel": "sms", "notify.credit_sale": True, "notify.payment": True,
     }
     assert defaults("JPY")["loyalty.earn_per"] == 100 and defaults("KWD")["loyalty.earn_per"] == 100_000
     assert defaults("IDR")["loyalty.tier.vip_spend"] == 5_000_000
