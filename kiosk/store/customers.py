@@ -89,7 +89,11 @@ def set_archived(customer_id: int, archived: bool) -> None:
 
 
 def has_history(customer_id: int) -> bool:
-    return KhataEntry.select().where(KhataEntry.customer == customer_id).exists()
+    """Any row that points at the customer: khata, points, sales, refunds, messages, parked baskets."""
+    from kiosk.store.models import OutboxMessage, ParkedSale, PointsEntry, Refund, Sale
+
+    return any(model.select().where(model.customer == customer_id).exists()
+               for model in (KhataEntry, PointsEntry, Sale, Refund, OutboxMessage, ParkedSale))
 
 
 def delete(customer_id: int) -> None:

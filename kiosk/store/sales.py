@@ -6,7 +6,7 @@ import datetime as dt
 
 from kiosk.domain.receipt import Receipt, ReceiptCustomer, ReceiptLine, ReceiptTender
 from kiosk.domain.sale import SalePlan
-from kiosk.store.models import Customer, Sale, SaleLine, SaleTender, User
+from kiosk.store.models import Customer, ParkedSale, Sale, SaleLine, SaleTender, User
 
 
 def exists(sale_id: str) -> bool:
@@ -33,6 +33,7 @@ def insert(plan: SalePlan, *, sale_id: str, date: dt.date, customer_id: int | No
              points_earned=share.points_earned, khata=share.khata, store_credit=share.store_credit)
         for n, (line, share, pid) in enumerate(zip(plan.lines, plan.shares, product_ids, strict=True), start=1)
     ]).execute()
+    ParkedSale.delete().where(ParkedSale.id == sale_id).execute()  # a recalled-and-reparked basket is done
     if s.tenders:  # a bill paid wholly with points has none
         SaleTender.insert_many([dict(sale=sale_id, method=x.method.value, name=x.name, amount=x.amount)
                                 for x in s.tenders]).execute()
@@ -67,10 +68,11 @@ def receipt(sale_id: str, shop_name: str, currency: str) -> Receipt:
 
 
 def move_sales(from_customer: int, to_customer: int) -> int:
-    """Merge: the merged record's sales and parked baskets belong to the kept one."""
-    from kiosk.store.models import ParkedSale
+    """Merge: the merged record's sales, refunds, messages and parked baskets belong to the kept one."""
+    from kiosk.store.models import OutboxMessage, ParkedSale, Refund
 
-    ParkedSale.update(customer=to_customer).where(ParkedSale.customer == from_customer).execute()
+    for model in (ParkedSale, Refund, OutboxMessage):
+        model.update(customer=to_customer).where(model.customer == from_customer).execute()
     return Sale.update(customer=to_customer).where(Sale.customer == from_customer).execute()
 
 

@@ -98,10 +98,19 @@ def test_an_unknown_id_is_one_clear_line(stocked):
         parking.park(stocked, " ", _basket())
 
 
-def test_recall_of_an_id_already_sold_elsewhere_refuses_and_removes_the_stale_row(stocked):
+def test_selling_a_parked_id_elsewhere_takes_the_basket_off_the_parked_list(stocked):
     parking.park(stocked, "s1", _basket())
     stocked.till = "till-2"  # the same basket, finished on another till from a copy
     sales.sell(stocked, sale_id="s1", tenders=[TenderRequest(Method.CASH)], **parking.sell_arguments(_basket()))
+    assert ParkedSale.select().count() == 0
+    with pytest.raises(NotFound, match="no parked sale has id 's1'"):
+        parking.recall(stocked, "s1")
+
+
+def test_recall_of_an_id_already_sold_refuses_and_removes_a_stale_row(stocked):
+    stocked.till = "till-2"
+    sales.sell(stocked, sale_id="s1", tenders=[TenderRequest(Method.CASH)], **parking.sell_arguments(_basket()))
+    ParkedSale.insert(id="s1", payload=_basket().to_json(), till="till-1").execute()  # from before the sale did it
     with pytest.raises(KioskError, match=r"^sale s1 was already completed on till till-2 at .*: its parked "
                                          r"basket has been removed$"):
         parking.recall(stocked, "s1")

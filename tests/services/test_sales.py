@@ -139,3 +139,18 @@ def test_a_merge_brings_the_merged_records_sales_into_the_kept_ones_figures(stoc
     assert (f.purchases, f.total_spent, f.balance) == (1, 650_00, 650_00)
     assert customers.get(stocked, keep.id).points == customers.figures(stocked, keep.id).points
     assert check(stocked) == []
+
+
+def test_finishing_a_parked_basket_by_its_id_takes_it_off_the_parked_list(stocked):
+    from kiosk.services import parking
+
+    parking.park(stocked, "p1", parking.basket(items=[ItemRequest("GHEE")]))
+    sales.sell(stocked, sale_id="p1", items=[ItemRequest("GHEE")], tenders=[T(Method.CASH)])
+    assert parking.list_parked(stocked) == []
+
+
+def test_a_customer_with_only_cash_sales_has_history_and_is_archived_not_deleted(stocked):
+    c = customers.add(stocked, name="Cash Only", phone="0300 5555555")
+    sales.sell(stocked, sale_id="c1", customer_id=c.id, items=[ItemRequest("GHEE")], tenders=[T(Method.CASH)])
+    with pytest.raises(KioskError, match="has history: archive instead"):
+        customers.delete(stocked, c.id)
