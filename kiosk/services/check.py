@@ -16,4 +16,5 @@ def check(ctx: Context) -> list[str]:
     problems += [f"khata entry {eid} {why}" for eid, why in integrity.bad_entries()]
     problems += integrity.orphans()
     problems += integrity.points_problems()
+    problems += integrity.sale_problems()
     return problems

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from peewee import JOIN
+from peewee import JOIN, Case, fn
 
 from kiosk.domain.loyalty import NotEnoughPoints, open_lots
 from kiosk.store import points
@@ -98,4 +98,41 @@ def points_problems() -> list[str]:
             problems.append(f"customer {customer_id}: the points ledger goes below zero when replayed ({exc})")
     problems += [f"points entry {eid} {why}" for eid, why in points.bad_entries()]
     problems += [f"points entry {eid} belongs to customer {cid}, which does not exist" for eid, cid in points.orphans()]
+    return problems
+
+
+def sale_problems() -> list[str]:
+    """Sales: tenders add up to what was paid; change only from cash; refunds never take back more than
+    a line sold; the sale's `refunded` and `fully_refunded` agree with its refund lines."""
+    from kiosk.store.models import RefundLine, Sale, SaleLine, SaleTender
+
+    problems = []
+    tendered = (SaleTender.select(SaleTender.sale, fn.SUM(SaleTender.amount).alias("total"),
+                                  fn.SUM(Case(None, [(SaleTender.method == "cash", 1)], 0)).alias("cash"))
+                .group_by(SaleTender.sale).alias("t"))
+    rows = (Sale.select(Sale.id, Sale.paid, Sale.change, tendered.c.total, tendered.c.cash)
+            .join(tendered, JOIN.LEFT_OUTER, on=(Sale.id == tendered.c.sale_id)).tuples())
+    for sale_id, paid, change, total, cash in rows:
+        if int(total or 0) != paid:
+            problems.append(f"sale {sale_id}: tenders add up to {int(total or 0)}, not the {paid} paid")
+        if change and not cash:
+            problems.append(f"sale {sale_id}: gives change {change} without a cash tender")
+    taken = (RefundLine.select(RefundLine.sale_line, fn.SUM(RefundLine.quantity_milli).alias("qty"),
+                               fn.SUM(RefundLine.net).alias("net")).group_by(RefundLine.sale_line).alias("r"))
+    lines = (SaleLine.select(SaleLine.sale, SaleLine.n, SaleLine.quantity_milli, SaleLine.net, taken.c.qty, taken.c.net)
+             .join(taken, JOIN.LEFT_OUTER, on=(SaleLine.id == taken.c.sale_line_id)).tuples())
+    by_sale: dict[str, list[tuple[int, int, int, int]]] = {}
+    for sale_id, n, qty, net, back_qty, back_net in lines:
+        back_qty, back_net = int(back_qty or 0), int(back_net or 0)
+        if back_qty > qty or back_net > net:
+            problems.append(f"sale {sale_id} line {n}: refunds took back more than it sold")
+        by_sale.setdefault(sale_id, []).append((qty, back_qty, back_net, n))
+    for sale_id, refunded, fully in Sale.select(Sale.id, Sale.refunded, Sale.fully_refunded).tuples():
+        parts = by_sale.get(sale_id, [])
+        if refunded != sum(p[2] for p in parts):
+            problems.append(f"sale {sale_id}: refunded {refunded} but its refund lines add up to "
+                            f"{sum(p[2] for p in parts)}")
+        if bool(fully) != (bool(parts) and all(p[0] == p[1] for p in parts)):
+            problems.append(f"sale {sale_id}: marked {'fully' if fully else 'not fully'} refunded, "
+                            f"its refund lines say otherwise")
     return problems
