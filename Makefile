@@ -31,6 +31,7 @@ test:
 
 bench: $(VENV)/.app
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/sales.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info
