@@ -199,3 +199,15 @@ def test_a_reprinted_receipt_shows_the_balance_and_points_as_they_were(stocked):
     khata.receive(stocked, c.id, 650_00, date=dt.date.today())
     again = sales.receipt(stocked, "s")
     assert again.customer.balance_after == 650_00 and khata.balance(stocked, c.id) == 0
+
+
+def test_a_refund_re_evaluates_the_tier_unless_it_is_pinned(stocked):
+    c = _customer(stocked)
+    for n in range(4):  # the fourth purchase makes a Regular
+        sales.sell(stocked, sale_id=f"s{n}", customer_id=c.id, items=[ItemRequest("GHEE")], tenders=[T(Method.CASH)])
+    assert customers.get(stocked, c.id).tier.value == "Regular"
+    refunds.refund(stocked, refund_id="r3", sale_id="s3")
+    assert customers.get(stocked, c.id).tier.value == "New"
+    loyalty.set_tier(stocked, c.id, "VIP")
+    refunds.refund(stocked, refund_id="r2", sale_id="s2")
+    assert customers.get(stocked, c.id).tier.value == "VIP"
