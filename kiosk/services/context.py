@@ -27,9 +27,10 @@ class Context:
         self.db.close()
 
 
-def open_shop(url: str, user: UserRef | None = None) -> Context:
-    """Open a migrated shop. Until PIN logins exist, the command line acts as the first owner."""
-    db = open_database(url)
+def open_shop(url: str, user: UserRef | None = None, *, read_only: bool = False) -> Context:
+    """Open a migrated shop. Until PIN logins exist, the command line acts as the first owner.
+    `read_only`: a review session, in which every write is refused (see `store.db.open_database`)."""
+    db = open_database(url, read_only=read_only)
     try:
         require_migrated(db)
         settings = shop_store.load_settings()

@@ -34,8 +34,14 @@ def is_postgres_url(url: str) -> bool:
     return url.startswith(("postgresql://", "postgres://"))
 
 
-def open_database(url: str, *, create: bool = False) -> Database:
-    """Connect and bind the models. A SQLite file must exist unless `create` is set."""
+class ReadOnly(KioskError):
+    """A write asked of a read-only session (remote review)."""
+
+
+def open_database(url: str, *, create: bool = False, read_only: bool = False) -> Database:
+    """Connect and bind the models. A SQLite file must exist unless `create` is set. `read_only`: the
+    database itself refuses writes (SQLite's query_only, PostgreSQL's read-only transactions), and
+    `write_transaction` refuses before trying, so a review session can change nothing."""
     if is_postgres_url(url):
         from playhouse.db_url import parse
 
@@ -45,12 +51,14 @@ def open_database(url: str, *, create: bool = False) -> Database:
             db.connect()
         except Exception as exc:  # psycopg's errors vary by cause; the message is what matters
             raise KioskError(f"cannot connect to {_redact(url)}: {str(exc).strip().splitlines()[0]}") from None
+        if read_only:
+            db.execute_sql("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
     else:
         path = Path(url.removeprefix("sqlite:///"))
         if not create and not path.exists():
             raise KioskError(f"no shop database at {path}: run `kiosk init` (or `kiosk demo`) first, or pass --db")
         path.parent.mkdir(parents=True, exist_ok=True)
-        db = SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS)
+        db = SqliteDatabase(str(path), pragmas={**SQLITE_PRAGMAS, **({"query_only": 1} if read_only else {})})
         try:
             db.connect()  # runs the pragmas, which is where a non-SQLite file first fails
             db.execute_sql("SELECT count(*) FROM sqlite_master")
@@ -59,6 +67,7 @@ def open_database(url: str, *, create: bool = False) -> Database:
             raise KioskError(f"{path} is not a Kiosk database ({exc})") from None
         if create:
             os.chmod(path, 0o600)  # the books and PIN hashes: readable by the shop's user only
+    db.kiosk_read_only = read_only
     db.bind(MODELS)
     return db
 
@@ -82,6 +91,8 @@ def is_sqlite(db: Database) -> bool:
 def write_transaction(db: Database):
     """One action, one transaction. On SQLite take the write lock up front (BEGIN IMMEDIATE) so two
     tills posting at once queue on the busy timeout instead of failing halfway."""
+    if getattr(db, "kiosk_read_only", False):
+        raise ReadOnly("this is a read-only review session: nothing can be changed here")
     with db.atomic("IMMEDIATE") if is_sqlite(db) else db.atomic() as txn:
         yield txn
 
