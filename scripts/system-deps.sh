@@ -16,7 +16,8 @@ case "$1" in
   demo) ;;
   # postgresql: server binaries for the throwaway test cluster (tests/support/postgres.py)
   # tmux: drives the terminal UI in end-to-end tests; poppler-utils: pdftotext/pdftoppm
-  test) packages+=(postgresql tmux poppler-utils hledger ledger) ;;
+  # openssh-server (+ client): the remote-review test's throwaway sshd (tests/support/sshd.py)
+  test) packages+=(postgresql tmux poppler-utils hledger ledger openssh-server openssh-client) ;;
   *) usage ;;
 esac
 
