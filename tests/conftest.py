@@ -19,6 +19,25 @@ OWNER_PIN = "4321"
 BACKENDS = ("sqlite", "postgres")
 
 
+@pytest.fixture(autouse=True)
+def memory_keyring(monkeypatch, tmp_path_factory):
+    """Every test keeps the machine's secrets (the PIN pepper) in a fresh in-memory keyring, never the
+    real one; Kiosk's own keyring config points at a file that does not exist."""
+    import keyring
+
+    from kiosk.devices import secrets
+    from tests.support.memory_keyring import MemoryKeyring
+
+    for name in ("PYTHON_KEYRING_BACKEND", secrets.PASSWORD_ENV):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv(secrets.CONFIG_ENV, str(tmp_path_factory.getbasetemp() / "no-kiosk-keyring.cfg"))
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    secrets.forget()
+    yield backend
+    secrets.forget()
+
+
 @pytest.fixture(scope="session")
 def pg_server():
     reason = PostgresServer.available()

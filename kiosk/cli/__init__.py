@@ -12,6 +12,7 @@ import sys
 
 from kiosk import __version__
 from kiosk.cli import (
+    audit_cmds,
     config_cmds,
     customer_cmds,
     io_cmds,
@@ -24,6 +25,7 @@ from kiosk.cli import (
     sale_cmds,
     seed_cmds,
     shop_cmds,
+    user_cmds,
 )
 from kiosk.domain.errors import KioskError
 
@@ -44,7 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True
     for module in (shop_cmds, customer_cmds, khata_cmds, product_cmds, sale_cmds, report_cmds, io_cmds, seed_cmds,
-                   config_cmds, loyalty_cmds, park_cmds, refund_cmds):
+                   config_cmds, loyalty_cmds, park_cmds, refund_cmds, audit_cmds,
+                   user_cmds):
         module.register(commands)
     return parser
 

@@ -12,7 +12,12 @@ from kiosk.domain.errors import KioskError
 def register(commands) -> None:
     p = commands.add_parser("init", help="create a new shop: database, migrations, settings, first owner",
                             description="Create and migrate the database and the first owner. The owner PIN "
-                            "is asked twice on a terminal, or read as two lines from standard input.")
+                            "is asked twice on a terminal, or read as two lines from standard input. "
+                            "The machine's secrets (the pepper PIN hashes are keyed with) go to the desktop "
+                            "keyring when there is one; on a headless till an encrypted file is set up "
+                            "(secrets.cfg in Kiosk's data directory, named in keyring.cfg in its config "
+                            "directory, or $KIOSK_KEYRING_CONFIG), its password from $KIOSK_KEYRING_PASSWORD "
+                            "or asked on the terminal. Back that file up with the database.")
     p.add_argument("--shop-name", required=True, help="the shop's name as printed on receipts")
     p.add_argument("--country", required=True, help="two-letter country code: PK, KE, GH, ID, …")
     p.add_argument("--currency", required=True, help="ISO 4217 code: PKR, KES, GHS, IDR, …")
@@ -50,6 +55,9 @@ def cmd_init(args) -> int:
     ctx = init_shop(url, name=args.shop_name, country=args.country, currency=args.currency,
                     owner_pin=pin, owner_name=args.owner, locale=args.locale)
     print(f"Created {ctx.shop.name} ({ctx.shop.country}, {ctx.shop.currency}) at {url}; owner: {args.owner}")
+    from kiosk.devices.secrets import describe
+
+    print(f"The PIN pepper is kept in {describe()}")
     ctx.close()
     return 0
 

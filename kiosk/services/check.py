@@ -17,4 +17,5 @@ def check(ctx: Context) -> list[str]:
     problems += integrity.orphans()
     problems += integrity.points_problems()
     problems += integrity.sale_problems()
+    problems += integrity.audit_chain_problems()
     return problems

@@ -7,7 +7,8 @@ from peewee import JOIN, Case, fn
 from kiosk.domain.loyalty import NotEnoughPoints, open_lots
 from kiosk.store import points
 from kiosk.store.khata import sum_by_customer
-from kiosk.store.models import Customer, CustomerGroup, KhataEntry
+from kiosk.store.models import AuditLog, Customer, CustomerGroup, KhataEntry
+from kiosk.store.shop import AUDIT_GENESIS, audit_row_hash
 
 
 def balance_mismatches() -> list[tuple[int, str, int, int]]:
@@ -136,3 +137,49 @@ def sale_problems() -> list[str]:
             problems.append(f"sale {sale_id}: marked {'fully' if fully else 'not fully'} refunded, "
                             f"its refund lines say otherwise")
     return problems
+
+
+def audit_chain_breaks(*, chunk: int = 5_000) -> tuple[list[tuple[int, str]], int]:
+    """Walk the audit log's hash chain in id order -> (the first few breaks as (row id, why), how many).
+
+    A row breaks the chain when its `hash` is not the hash of its content (the row was changed, or
+    written without the chain), or when its `prev_hash` is not the stored `hash` of the row before it
+    (a row was deleted or inserted before it). Each row is compared with its neighbour as stored, so
+    one changed row is one break, not every row after it. Streams: rows are read by id in chunks
+    (keyset pagination, the primary-key index), never all at once."""
+    db = AuditLog._meta.database
+    select = ("SELECT id, at, user_id, role, till, action, record, detail, prev_hash, hash FROM audit_log "
+              f"WHERE id > {db.param} ORDER BY id LIMIT {int(chunk)}")
+    shown: list[tuple[int, str]] = []
+    count = 0
+    after, before_id, before_hash = 0, None, AUDIT_GENESIS
+    while True:
+        rows = db.execute_sql(select, (after,)).fetchall()
+        if not rows:
+            break
+        for row_id, at, user_id, role, till, action, record, detail, prev_hash, stored in rows:
+            whys = []
+            if stored is None:
+                whys.append("has no hash: it was written outside the chain")
+            elif audit_row_hash(row_id, at, user_id, role, till, action, record, detail, prev_hash) != stored:
+                whys.append("does not match its hash: its content was changed")
+            if prev_hash != before_hash:
+                whys.append(f"does not follow row {before_id}: a row was deleted or inserted between them, "
+                            f"or row {before_id} was rewritten" if before_id is not None
+                            else "is not the start of the chain: rows before it were deleted")
+            if whys:
+                count += 1
+                if len(shown) < 5:
+                    shown.append((row_id, "; ".join(whys)))
+            before_id, before_hash = row_id, stored
+        after = rows[-1][0]
+    return shown, count
+
+
+def audit_chain_problems() -> list[str]:
+    """`kiosk check`'s lines for the audit log's hash chain: the first broken row by id, and more."""
+    shown, count = audit_chain_breaks()
+    lines = [f"audit log row {row_id} {why}" for row_id, why in shown]
+    if count > len(shown):
+        lines.append(f"audit log: {count - len(shown)} more broken row(s) after row {shown[-1][0]}")
+    return lines

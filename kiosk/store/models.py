@@ -46,9 +46,16 @@ class Shop(BaseModel):
 class User(BaseModel):
     name = CharField(unique=True)
     role = CharField()
+    #: "scrypt-pepper$…" (peppered, migration 0009) or "scrypt$…" (older, re-hashed at the next login).
     pin_hash = CharField()
     active = BooleanField(default=True)
     created_at = DateTimeField(default=_now)
+    #: HMAC-SHA256(pepper, "tag:" + PIN), hex: the login lookup and the PIN's uniqueness (0009).
+    #: NULL until a user made before 0009 logs in once.
+    pin_tag = CharField(max_length=64, null=True, unique=True)
+    created_by = ForeignKeyField("self", null=True, column_name="created_by_id", backref="+", index=False)
+    disabled_at = DateTimeField(null=True)
+    last_login_at = DateTimeField(null=True)
 
     class Meta:
         table_name = "app_user"  # "user" is reserved in PostgreSQL
@@ -127,12 +134,20 @@ class CustomerMerge(BaseModel):
 
 
 class AuditLog(BaseModel):
+    """Append-only and hash-chained (migration 0010): write it only through `store.shop.audit`."""
+
     at = DateTimeField(default=_now, index=True)
     user = ForeignKeyField(User, null=True, column_name="user_id")
+    #: The acting user's role when the row was written (NULL for rows written before 0010).
+    role = CharField(null=True)
     till = CharField(default="")
     action = CharField()
     record = CharField(default="")
     detail = TextField(default="")
+    #: The previous row's `hash` (64 zeros for the first row).
+    prev_hash = CharField(max_length=64, null=True)
+    #: SHA-256 of the row's canonical form, `prev_hash` included (see `store.shop.audit_row_hash`).
+    hash = CharField(max_length=64, null=True)
 
 
 class Product(BaseModel):

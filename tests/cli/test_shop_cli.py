@@ -39,7 +39,7 @@ def test_init_reads_the_pin_twice_from_stdin_and_stores_only_a_slow_hash(cli):
     from kiosk.store.models import User
 
     owner = User.get()
-    assert owner.role == "owner" and owner.pin_hash.startswith("scrypt$") and OWNER_PIN not in owner.pin_hash
+    assert owner.role == "owner" and owner.pin_hash.startswith("scrypt-pepper$") and OWNER_PIN not in owner.pin_hash
 
 
 @pytest.mark.parametrize(
