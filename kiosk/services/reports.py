@@ -52,3 +52,77 @@ def credit_report_json(ctx: Context, report: CreditReport) -> dict:
             for r in report.rows
         ],
     }
+
+
+# --- Customer report --------------------------------------------------------------------------------
+# Imported here, beside the code that uses them, so this section can be read (and merged) on its own.
+
+from kiosk.domain import customer_report as customer_rules  # noqa: E402
+from kiosk.domain.customer_report import CustomerReport, decimal_text, percent_text  # noqa: E402
+from kiosk.domain.errors import KioskError  # noqa: E402
+from kiosk.services.loyalty import rates_of  # noqa: E402
+from kiosk.services.settings import loyalty_settings  # noqa: E402
+from kiosk.store import customer_report as customer_store  # noqa: E402
+
+#: Who may read the customer report: it shows what customers spend and the shop's points liability.
+CUSTOMER_REPORT_ROLES = ("owner", "manager", "viewer")
+
+
+def customer_report(ctx: Context, start: dt.date | None = None, end: dt.date | None = None) -> CustomerReport:
+    """New customers, buyers, repeat rate, lifetime value, the top ten, points moved and the points
+    liability for `start`..`end` (inclusive; `start` None: from the beginning, `end` None: today).
+    What each figure means is in `kiosk.domain.customer_report`. Owners, managers and viewers only.
+
+    The statements read one snapshot of the books (`kiosk.store.customer_report.snapshot`), so a sale
+    rung up meanwhile is in every figure or in none."""
+    if ctx.user is None or ctx.user.role not in CUSTOMER_REPORT_ROLES:
+        who = f"{ctx.user.name} is a {ctx.user.role}" if ctx.user else "nobody is logged in"
+        raise KioskError(f"{who}: only owners, managers or viewers can see the customer report")
+    end = end or dt.date.today()
+    customer_rules.check_period(start, end)
+    rates = rates_of(loyalty_settings(ctx))
+    with customer_store.snapshot(ctx.db):
+        totals, top = customer_store.purchases(start, end, customer_rules.TOP)
+        new_per_day = customer_store.new_customers_per_day(start, end)
+        points, liability = customer_store.points(start, end)
+    return customer_rules.make_report(start=start, end=end, currency=ctx.shop.currency, new_per_day=new_per_day,
+                                      totals=totals, top=top, points=points, liability_points=liability,
+                                      rates=rates)
+
+
+def customer_report_json(ctx: Context, report: CustomerReport) -> dict:
+    """The contract for scripts: money as exact decimal strings in major units, ratios as decimal
+    strings (frequency 2 places, repeat rate in percent 1 place), null when there is
+    nothing to average, phones masked."""
+    money = ctx.shop.decimal
+    t, pts = report.totals, report.points
+    return {
+        "from": report.start.isoformat() if report.start else None,
+        "to": report.end.isoformat(),
+        "currency": report.currency,
+        "new_customers": {
+            "total": report.new_customers_total,
+            "per": report.bucket,
+            "buckets": [{"label": b.label, "from": b.start.isoformat(), "to": b.end.isoformat(),
+                         "customers": b.customers} for b in report.new_customers],
+        },
+        "buyers": t.buyers,
+        "repeat_buyers": t.repeaters,
+        "purchases": t.purchases,
+        "average_purchase_frequency": decimal_text(report.average_frequency, 2),
+        "repeat_rate_percent": percent_text(report.repeat_rate, 1),
+        "lifetime_value": money(t.value),
+        "average_lifetime_value": money(report.average_value) if report.average_value is not None else None,
+        "top_customers": [{"id": c.customer_id, "name": c.name, "phone": c.phone, "purchases": c.purchases,
+                           "lifetime_value": money(c.value), "archived": c.archived} for c in report.top],
+        "points": {
+            "earned": pts.earned,
+            "redeemed": pts.redeemed,
+            "expired": pts.expired,
+            "taken_back": pts.taken_back,
+            "given_back": pts.given_back,
+            "net_issued": pts.net_issued,
+            "net_redeemed": pts.net_redeemed,
+        },
+        "points_liability": {"points": report.liability_points, "value": money(report.liability_value)},
+    }
