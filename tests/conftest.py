@@ -7,6 +7,7 @@ fresh database in it. It is skipped only when the server binaries are truly abse
 from __future__ import annotations
 
 import io
+import os
 import sys
 import uuid
 from dataclasses import dataclass
@@ -36,6 +37,27 @@ def memory_keyring(monkeypatch, tmp_path_factory):
     secrets.forget()
     yield backend
     secrets.forget()
+
+
+@pytest.fixture
+def child_env(memory_keyring, tmp_path):
+    """The environment for a `kiosk` run in another process (which cannot see the in-memory keyring):
+    the secrets written so far copied into a plain file named by Kiosk's keyring config, and the
+    owner's PIN. Call it after the shop exists: child_env(KIOSK_DB=url)."""
+    from keyrings.alt.file import PlaintextKeyring
+
+    from kiosk.devices import secrets
+
+    def make(**extra: str) -> dict[str, str]:
+        file, config = tmp_path / "child-secrets.cfg", tmp_path / "child-keyring.cfg"
+        plain = PlaintextKeyring()
+        plain.file_path = str(file)
+        for (service, name), value in memory_keyring.entries.items():
+            plain.set_password(service, name, value)
+        config.write_text(f"[backend]\nkind = plaintext\nfile = {file}\n")
+        return {**os.environ, secrets.CONFIG_ENV: str(config), "KIOSK_PIN": OWNER_PIN, **extra}
+
+    return make
 
 
 @pytest.fixture(scope="session")
@@ -114,6 +136,7 @@ def cli(monkeypatch, db_url):
 
     monkeypatch.setenv("KIOSK_DB", db_url)
     monkeypatch.setenv("KIOSK_TILL", "till-1")
+    monkeypatch.setenv("KIOSK_PIN", OWNER_PIN)  # commands act as the owner unless a test says otherwise
 
     def run(*args: str, stdin: str = "") -> CliResult:
         out, err = io.StringIO(), io.StringIO()

@@ -21,6 +21,7 @@ from kiosk.cli import (
     park_cmds,
     product_cmds,
     refund_cmds,
+    review_cmds,
     report_cmds,
     sale_cmds,
     seed_cmds,
@@ -47,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.required = True
     for module in (shop_cmds, customer_cmds, khata_cmds, product_cmds, sale_cmds, report_cmds, io_cmds, seed_cmds,
                    config_cmds, loyalty_cmds, park_cmds, refund_cmds, audit_cmds,
-                   user_cmds):
+                   user_cmds, review_cmds):
         module.register(commands)
     return parser
 

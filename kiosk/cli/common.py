@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import getpass
+import os
 import sys
 import uuid
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 from kiosk.domain.errors import KioskError
 from kiosk.domain.pins import check_pin_format
@@ -16,16 +18,56 @@ def url_of(args) -> str:
     return database_url(getattr(args, "db", None))
 
 
+#: The session a command runs in when it is typed inside `kiosk review`: already logged in, read-only.
+_session: ContextVar = ContextVar("kiosk_session", default=None)
+
+PIN_ENV = "KIOSK_PIN"
+
+
 @contextmanager
-def opened_shop(args):
-    """The shop named by --db / $KIOSK_DB, open for one command and closed after it."""
+def opened_shop(args, *, login: bool = True):
+    """The shop named by --db / $KIOSK_DB, open for one command and closed after it, acting as the user
+    whose PIN is in $KIOSK_PIN or typed on the terminal (`login=False`: as the shop's first owner, for
+    the few commands that run before anyone can log in). Inside `kiosk review`, its read-only session."""
     from kiosk.services.context import open_shop
 
+    if (session := _session.get()) is not None:
+        yield session
+        return
     ctx = open_shop(url_of(args))
     try:
+        if login:
+            ctx.user = log_in(ctx)
         yield ctx
     finally:
         ctx.close()
+
+
+def read_pin(prompt: str = "PIN") -> str:
+    """$KIOSK_PIN, else asked on the terminal without echo; a script with neither is told how."""
+    pin = os.environ.get(PIN_ENV)
+    if pin is not None:
+        return pin.strip()
+    if not sys.stdin.isatty():
+        raise KioskError(f"pin: set {PIN_ENV} or run the command on a terminal to be asked for a PIN")
+    return getpass.getpass(f"{prompt}: ").strip()
+
+
+def log_in(ctx, prompt: str = "PIN"):
+    """The user whose PIN this is (audited; wrong PINs count towards the till's lockout)."""
+    from kiosk.services import users
+
+    return users.login(ctx, read_pin(prompt))
+
+
+@contextmanager
+def review_session(ctx):
+    """Run commands inside `kiosk review` against `ctx` (read-only) instead of opening the shop."""
+    token = _session.set(ctx)
+    try:
+        yield
+    finally:
+        _session.reset(token)
 
 
 def read_new_pin(prompt: str = "Owner PIN") -> str:

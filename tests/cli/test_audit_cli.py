@@ -25,13 +25,18 @@ def busy(cli_shop):
     return cli_shop
 
 
-def _json(cli, *args):
+def _json(cli, *args, logins: bool = False):
+    """The rows, without the login.ok row every command's own PIN login writes (unless asked for)."""
     r = cli("audit", "--json", *args)
     assert r.code == 0, r.err
-    return json.loads(r.out)
+    return [row for row in json.loads(r.out) if logins or row["action"] != "login.ok"]
 
 
 def test_the_log_newest_first_with_who_role_what_record_when_till(busy):
+    everything = _json(busy, logins=True)
+    # Each command logged in with its PIN first, the audit command too (its login is the newest row).
+    assert [r["action"] for r in everything[:2]] == ["login.ok", "sale"]
+    assert sum(r["action"] == "login.ok" for r in everything) == 6
     rows = _json(busy)
     assert [r["action"] for r in rows] == ["sale", "khata.credit", "khata.debit", "customer.add", "product.add",
                                            "shop.init"]
@@ -41,7 +46,7 @@ def test_the_log_newest_first_with_who_role_what_record_when_till(busy):
     assert (sale["user"], sale["role"], sale["till"], sale["record"]) == ("owner", "owner", "till-1", "sale:s-1")
     assert dt.datetime.fromisoformat(sale["at"]).date() == dt.date.today()
     assert sale["detail"]["total"] == 240000 and len(sale["hash"]) == 64
-    text = busy("audit")
+    text = busy("audit", "--action", "sale")
     assert text.code == 0
     lines = text.out.splitlines()
     assert lines[0].split() == ["id", "when", "till", "user", "role", "action", "record", "detail"]
@@ -57,7 +62,7 @@ def test_filters_by_action_prefix_user_dates_and_limit(busy):
     assert len(_json(busy, "--from", today.isoformat(), "--to", today.strftime("%d/%m/%Y"))) == 6
     assert _json(busy, "--to", yesterday.isoformat()) == []
     assert _json(busy, "--from", (today + dt.timedelta(days=1)).isoformat()) == []
-    assert [r["action"] for r in _json(busy, "--limit", "2")] == ["sale", "khata.credit"]
+    assert [r["action"] for r in _json(busy, "--limit", "3", logins=True)] == ["login.ok", "login.ok", "login.ok"]
     assert len(_json(busy, "--limit", "0")) == 6  # 0: all
 
 

@@ -12,6 +12,8 @@ from decimal import Decimal
 
 import pytest
 
+from tests.conftest import OWNER_PIN
+
 from kiosk.cli import io_cmds
 from kiosk.services import exports
 
@@ -57,16 +59,17 @@ def test_customers_to_a_private_file_unmasked_and_round_trip_into_another_shop(s
     # The unmasked export is a valid import file: into a second shop, and out again, unchanged.
     other = tmp_path / "other.db"
     assert stocked("--db", other, "init", "--shop-name", "Other", "--country", "PK", "--currency", "PKR",
-                   stdin="1234\n1234\n").code == 0
+                   stdin=f"{OWNER_PIN}\n{OWNER_PIN}\n").code == 0
     imported = stocked("--db", other, "import", "customers", out)
     assert imported.code == 0, imported.err
     again = tmp_path / "again.csv"
     assert stocked("--db", other, "export", "customers", "-o", again, "--fields", fields, "--unmasked").code == 0
     assert again.read_bytes() == data
+    assert stocked("customer", "search", "Wanjiru").code == 0  # the first shop's PINs still work
 
 
-def test_standard_output_is_utf8_whatever_the_locale(stocked):
-    env = {**os.environ, "KIOSK_DB": stocked.url, "LC_ALL": "C", "PYTHONIOENCODING": "ascii"}
+def test_standard_output_is_utf8_whatever_the_locale(stocked, child_env):
+    env = child_env(KIOSK_DB=stocked.url, LC_ALL="C", PYTHONIOENCODING="ascii")
     run = subprocess.run([sys.executable, "-m", "kiosk", "export", "customers", "--fields", "name"], env=env,
                          capture_output=True, check=True)
     assert run.stdout == "\ufeffname\r\nمحمد علی\r\nWanjiru\r\n".encode()

@@ -76,7 +76,7 @@ def test_unknown_users_and_the_last_owner_are_refused_clearly(cli_shop):
     assert r.code == 1 and "only active owner" in r.err
 
 
-def test_unlock_clears_this_tills_wrong_pin_count(cli_shop):
+def test_a_manager_unlocks_a_locked_till_from_another_till(cli_shop, monkeypatch):
     from kiosk.services import users
     from kiosk.services.context import open_shop
 
@@ -87,10 +87,14 @@ def test_unlock_clears_this_tills_wrong_pin_count(cli_shop):
                 users.login(ctx, "0000")
     finally:
         ctx.close()
+    locked = cli_shop("user", "unlock", "--status")  # even the owner's PIN is not tried on a locked till
+    assert locked.code == 1 and "login: locked for 30 s after 5 wrong PINs" in locked.err
+    monkeypatch.setenv("KIOSK_TILL", "back-office")
     r = cli_shop("user", "unlock", "--status")
     assert r.code == 0 and "till-1" in r.out and "30 s" in r.out
-    r = cli_shop("user", "unlock", "owner")
+    r = cli_shop("user", "unlock", "owner", "--till", "till-1")
     assert r.code == 0 and r.out.strip() == "Unlocked till till-1: its wrong-PIN count is back to 0"
+    monkeypatch.setenv("KIOSK_TILL", "till-1")
     r = cli_shop("user", "unlock")
     assert r.code == 0 and "Nothing to unlock" in r.out
     r = cli_shop("user", "unlock", "--status")

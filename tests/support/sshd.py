@@ -46,6 +46,8 @@ class SshServer:
     """sshd on a loopback port; `user` logs in with `client_key` and lands in `force_command`."""
 
     def __init__(self, workdir: Path, *, user: str, force_command: str, environment: dict[str, str] | None = None):
+        """`workdir` and its parents must be traversable by `user` (0755, not under /root or pytest's
+        0700 tmp dirs): sshd's StrictModes and the user's own session both walk them."""
         self.dir = workdir
         self.user = user
         self.force_command = force_command
@@ -75,12 +77,6 @@ class SshServer:
         for path, mode in ((self.home, 0o755), (ssh_dir, 0o700), (ssh_dir / "authorized_keys", 0o600)):
             os.chown(path, entry.pw_uid, entry.pw_gid)
             os.chmod(path, mode)
-        # sshd's StrictModes checks every directory up to / for group/other write: the test's tmp
-        # directories are the user's concern only, so make them plain 0755.
-        for parent in self.home.parents:
-            if parent == Path("/") or not str(parent).startswith(str(self.dir.parent.parent)):
-                break
-            os.chmod(parent, os.stat(parent).st_mode & 0o7755 | 0o755)
 
     def _config(self) -> Path:
         host_key = self.dir / "host_key"
@@ -135,9 +131,9 @@ Match User {self.user}
                 time.sleep(0.1)
         raise RuntimeError("sshd did not start listening within 15 s")
 
-    def client_command(self, *extra: str) -> list[str]:
-        """The OpenSSH client command line that logs in as the review user."""
-        return ["ssh", "-tt", "-i", str(self.client_key), "-p", str(self.port),
+    def client_command(self, *extra: str, tty: bool = True) -> list[str]:
+        """The OpenSSH client command line that logs in as the review user (`tty`: with a terminal)."""
+        return ["ssh", "-tt" if tty else "-T", "-i", str(self.client_key), "-p", str(self.port),
                 "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
                 "-o", "BatchMode=yes", f"{self.user}@127.0.0.1", *extra]
 

@@ -1,0 +1,119 @@
+"""An owner reviews the shop from home: OpenSSH's client, in tmux, into Debian's sshd on a loopback port,
+whose `Match User` block forces `kiosk review` (the README's setup). Logs in with a PIN, reads the
+credit report on screen, tries to change something and is refused, and cannot run anything else.
+
+Skipped only when sshd cannot run here (not root, or openssh-server missing: `available()` says).
+"""
+
+import os
+import pwd
+import shutil
+import subprocess
+import sqlite3
+import sysconfig
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from tests.support import sshd
+
+pytestmark = pytest.mark.skipif(sshd.available() is not None, reason=str(sshd.available()))
+
+REVIEW_USER = "kioskreview"
+
+
+def _python_for(user_dir: Path) -> Path:
+    """A Python the review user can run: ours may live under /root (pyenv). Debian's python3 in a venv
+    that sees this checkout's packages through a .pth file; only when ours is not readable anyway."""
+    venv = user_dir / "venv"
+    subprocess.run(["/usr/bin/python3", "-m", "venv", "--without-pip", str(venv)], check=True)
+    site = next((venv / "lib").glob("python3*/site-packages"))
+    # An `import` line in a .pth runs: addsitedir also reads that directory's own .pth files (the
+    # editable install of kiosk is one).
+    purelib = sysconfig.get_paths()["purelib"]
+    (site / "kiosk-checkout.pth").write_text(f"import site; site.addsitedir({purelib!r})\n")
+    return venv / "bin" / "python"
+
+
+def _screen(session: str) -> str:
+    return subprocess.run(["tmux", "capture-pane", "-p", "-t", session, "-S", "-200"], capture_output=True,
+                          text=True).stdout
+
+
+def _wait_for(session: str, text: str, timeout: float = 30) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        screen = _screen(session)
+        if text in screen:
+            return screen
+        time.sleep(0.2)
+    raise AssertionError(f"{text!r} never appeared; the screen:\n{_screen(session)}")
+
+
+@pytest.fixture
+def shop_for_review(cli_shop, child_env):
+    """The shop, a manager, and a copy of its secrets the review user can read."""
+    for args in (("customer", "add", "--name", "Amina Bibi", "--phone", "0300 1234567"),
+                 ("khata", "give", "1", "750"), ("user", "add", "Mona", "--role", "manager")):
+        r = cli_shop(*args, stdin="2468\n2468\n")
+        assert r.code == 0, r.err
+    return cli_shop, child_env()
+
+
+def test_an_owner_reviews_the_shop_over_ssh_and_cannot_change_it(shop_for_review, db_url):
+    if not Path(db_url).exists():
+        pytest.skip("the review over SSH is shown on the SQLite shop; PostgreSQL review is the same code")
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed")
+    cli, env = shop_for_review
+    home = Path(tempfile.mkdtemp(prefix="kiosk-review-"))
+    os.chmod(home, 0o755)
+    session = f"review-{uuid.uuid4().hex[:8]}"
+    try:
+        shop_dir = home / "shop"
+        shop_dir.mkdir()
+        db = shop_dir / "kiosk.db"
+        # A consistent copy of the shop (WAL included) where the review account can read it; SQLite's
+        # WAL readers also need its directory.
+        with sqlite3.connect(db_url) as source, sqlite3.connect(db) as copy:
+            source.backup(copy)
+        secrets_file, config = shop_dir / "secrets.cfg", shop_dir / "keyring.cfg"
+        shutil.copy(Path(env["KIOSK_KEYRING_CONFIG"]).with_name("child-secrets.cfg"), secrets_file)
+        config.write_text(f"[backend]\nkind = plaintext\nfile = {secrets_file}\n")
+        python = _python_for(home)
+        server = sshd.SshServer(home / "sshd", user=REVIEW_USER,
+                                force_command=f"{python} -m kiosk --db {db} review",
+                                environment={"KIOSK_KEYRING_CONFIG": str(config), "KIOSK_TILL": "home"})
+        (home / "sshd").mkdir()
+        with server:
+            entry = pwd.getpwnam(REVIEW_USER)
+            for path in (shop_dir, *shop_dir.iterdir()):
+                os.chown(path, entry.pw_uid, entry.pw_gid)
+
+            # Asking for another command still lands in the review, never in a shell.
+            other = subprocess.run(server.client_command("cat /etc/passwd", tty=False), input="",
+                                   capture_output=True, text=True, timeout=60)
+            assert "root:x:0:0" not in other.stdout
+            assert "kiosk: pin: set KIOSK_PIN or run the command on a terminal" in other.stderr
+
+            subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40",
+                            " ".join(server.client_command())], check=True)
+            _wait_for(session, "Review PIN:")
+            subprocess.run(["tmux", "send-keys", "-t", session, "2468", "Enter"], check=True)
+            _wait_for(session, "review>")
+            subprocess.run(["tmux", "send-keys", "-t", session, "report credit", "Enter"], check=True)
+            screen = _wait_for(session, "Total outstanding")
+            assert "Amina Bibi" in screen and "Rs750.00" in screen and "Mona (manager)" in screen
+            subprocess.run(["tmux", "send-keys", "-t", session, "khata receive 1 750", "Enter"], check=True)
+            _wait_for(session, "read-only review session: nothing can be changed here")
+            subprocess.run(["tmux", "send-keys", "-t", session, "quit", "Enter"], check=True)
+        # The books the review saw are as they were: the refused payment left no entry.
+        with sqlite3.connect(db) as books:
+            assert books.execute("SELECT balance FROM customer WHERE id = 1").fetchone() == (750_00,)
+            assert books.execute("SELECT count(*) FROM khata_entry").fetchone() == (1,)
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+        shutil.rmtree(home, ignore_errors=True)
