@@ -60,19 +60,21 @@ def tier_rules_of(settings: LoyaltySettings) -> TierRules:
     return TierRules(regular_from=settings.regular_from, vip_from=settings.vip_from, vip_spend=settings.vip_spend)
 
 
-def terms_for(ctx: Context, customer: Customer | Standing | None, on: dt.date) -> LoyaltyTerms:
+def terms_for(ctx: Context, customer: Customer | Standing | None, on: dt.date,
+              settings: LoyaltySettings | None = None) -> LoyaltyTerms:
     """The loyalty rules a sale on `on` is planned with: the shop's rates and tier rules, the
     customer's tier multiplier, the best campaign for their group and tier that day (campaigns do not
     compound), and whether the khata part of a sale earns at the sale or once paid. Without a customer
-    the multipliers are 1 (nobody earns anyway)."""
-    settings = loyalty_settings(ctx)
+    the multipliers are 1 (nobody earns anyway). `settings`: the loyalty settings the caller has
+    already read (a sale reads the settings once), else they are read here."""
+    settings = settings or loyalty_settings(ctx)
     tier = Tier(customer.tier) if customer is not None else None
     group = customer.group if customer is not None else None
     return LoyaltyTerms(
         rates=rates_of(settings),
         tier_rules=tier_rules_of(settings),
         tier_multiplier=settings.multiplier(tier) if tier is not None else Fraction(1),
-        campaign_multiplier=rules.campaign_multiplier(store.active_campaigns(on), on, group, tier)
+        campaign_multiplier=rules.campaign_multiplier(store.campaigns_on(on), on, group, tier)
         if customer is not None else Fraction(1),
         credit_earns_at_sale=settings.credit_earns == "sale",
     )
@@ -179,13 +181,33 @@ def _expires_on(ctx: Context, earned_on: dt.date) -> dt.date | None:
 # --- Inside a sale's or refund's transaction --------------------------------------------------
 
 
+def _append_in_txn(ctx: Context, customer_id: int, kind: PointsKind, points: int, *, date: dt.date,
+                   expires_on: dt.date | None = None, sale_id: str | None = None, note: str = "") -> PointsEntry:
+    """`_write` for the entries a sale writes (one or two on every sale), in plain SQL: the checks of
+    `_check_fits` and the row and cache move of `store.append`. Dated on or after the customer's
+    latest entry, an earn needs no check and a spend is held to the cached points; a back-dated entry
+    goes through `_check_fits` itself, which replays the ledger with it."""
+    last = store.latest_date(customer_id)
+    if last is None or date >= last:
+        if kind not in ADDS:
+            have = store.cached_points(customer_id)
+            if points > have:
+                raise NotEnoughPoints(f"{kind.value}: {points} points asked, the customer has {have}")
+    else:
+        _check_fits(customer_id, kind, points, date, expires_on)
+    return store.append_plain(customer_id, kind, points, date, expires_on=expires_on, sale_id=sale_id, note=note,
+                              user=ctx.user.id if ctx.user else None, till=ctx.till)
+
+
 def earn_in_txn(ctx: Context, customer_id: int, points: int, *, date: dt.date, sale_id: str | None = None,
-                note: str = "") -> PointsEntry | None:
-    """Points a sale earned: a new lot expiring `loyalty.expiry_months` after `date`. 0 points: nothing."""
+                note: str = "", settings: LoyaltySettings | None = None) -> PointsEntry | None:
+    """Points a sale earned: a new lot expiring `loyalty.expiry_months` after `date`. 0 points: nothing.
+    `settings`: the loyalty settings the caller has already read, else they are read here."""
     if not _whole(points, allow_zero=True):
         return None
-    return _write(ctx, customer_id, PointsKind.EARN, points, date=date, expires_on=_expires_on(ctx, date),
-                  sale_id=sale_id, note=note)
+    expires_on = rules.expiry_date(date, (settings or loyalty_settings(ctx)).expiry_months)
+    return _append_in_txn(ctx, customer_id, PointsKind.EARN, points, date=date, expires_on=expires_on,
+                          sale_id=sale_id, note=note)
 
 
 def redeem_in_txn(ctx: Context, customer_id: int, points: int, *, date: dt.date,
@@ -193,7 +215,7 @@ def redeem_in_txn(ctx: Context, customer_id: int, points: int, *, date: dt.date,
     """Points spent at checkout, nearest expiry first. Refuses (NotEnoughPoints) above the balance;
     the minimum and the bill's cap are the sale plan's (`kiosk.domain.loyalty.check_redemption`)."""
     _whole(points)
-    return _write(ctx, customer_id, PointsKind.REDEEM, points, date=date, sale_id=sale_id)
+    return _append_in_txn(ctx, customer_id, PointsKind.REDEEM, points, date=date, sale_id=sale_id)
 
 
 def take_back_in_txn(ctx: Context, customer_id: int, points: int, *, date: dt.date, sale_id: str) -> int:

@@ -7,7 +7,7 @@ Each change is one transaction with an audit row; a price change records the old
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from peewee import IntegrityError
 
@@ -22,6 +22,7 @@ from kiosk.domain.products import (
 from kiosk.services.context import Context
 from kiosk.store import products as store
 from kiosk.store.db import write_transaction
+from kiosk.store.products import PricedProduct
 from kiosk.store.shop import audit
 
 #: Who may change the catalogue.
@@ -132,12 +133,25 @@ def by_sku(ctx: Context, sku: str) -> Product:
     return product
 
 
+def not_found(code: str) -> NotFound:
+    """The refusal for a code no product has."""
+    return NotFound(f"no product has the barcode or SKU {(code or '').strip()!r}")
+
+
 def lookup(ctx: Context, code: str) -> Product:
     """The product a scanned barcode or a typed SKU names (barcode first), active or not."""
     product = store.lookup(code)
     if product is None:
-        raise NotFound(f"no product has the barcode or SKU {(code or '').strip()!r}")
+        raise not_found(code)
     return product
+
+
+def lookup_priced(ctx: Context, codes: Sequence[str], group: str | None) -> list[PricedProduct | None]:
+    """For a basket: each code's product as `lookup` finds it, with the unit price a customer of `group`
+    pays (`price_for_customer_group`), or None where no product has the code (`not_found` says so).
+    One query for the basket. A group the shop does not have is refused as there."""
+    name = clean_price_group(group, ctx.shop.groups, field="group") if group and codes else None
+    return store.lookup_priced(codes, name)
 
 
 def search(ctx: Context, text: str, *, limit: int = 20, include_inactive: bool = False) -> list[Product]:

@@ -6,14 +6,17 @@ the idempotency key: the same sale submitted twice books once and returns the sa
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from peewee import IntegrityError
 
 from kiosk.domain.basket import Discount, Line, discounts_needing_approval, open_item, parse_quantity
+from kiosk.domain.customers import Tier
 from kiosk.domain.errors import CreditLimitExceeded, KioskError, ValidationError
 from kiosk.domain.khata import DebitSource, EntryKind
+from kiosk.domain.money import format_money
 from kiosk.domain.products import Unit
 from kiosk.domain.receipt import Receipt
 from kiosk.domain.sale import Standing, plan_sale
@@ -23,7 +26,6 @@ from kiosk.store import customers as customer_store
 from kiosk.store import khata as khata_store
 from kiosk.store import sales as store
 from kiosk.store.db import write_transaction
-from kiosk.store.models import Customer as CustomerRow
 from kiosk.store.shop import UserRef, audit
 
 MANAGER_ROLES = ("manager", "owner")
@@ -47,23 +49,37 @@ class OpenItemRequest:
 
 def build_lines(ctx: Context, items: Sequence[ItemRequest], open_items: Sequence[OpenItemRequest],
                 group: str | None) -> tuple[list[Line], list[int | None]]:
-    """Basket lines at the customer's group price, and the product id behind each (None: open item)."""
+    """Basket lines at the customer's group price, and the product id behind each (None: open item).
+    The products and their prices come in one query for the basket; each line is then checked in
+    order (found, still sold, a quantity its unit takes), so the refusal names the first bad line."""
     from kiosk.services import products
 
     lines, ids = [], []
-    for item in items:
-        product = products.lookup(ctx, item.code)
+    found = products.lookup_priced(ctx, [item.code for item in items], group) if items else []
+    for item, product in zip(items, found, strict=True):
+        if product is None:
+            raise products.not_found(item.code)
         if not product.active:
             raise ValidationError("item", f"{product.sku} ({product.name}) is not sold any more")
-        price = products.price_for_customer_group(ctx, product.id, group)
         qty = parse_quantity(item.quantity, product.unit, field_name=f"quantity of {product.sku}")
-        lines.append(Line(product.name, price, qty, unit=product.unit, sku=product.sku, discount=item.discount))
+        lines.append(Line(product.name, product.price, qty, unit=product.unit, sku=product.sku,
+                          discount=item.discount))
         ids.append(product.id)
     for extra in open_items:
         qty = parse_quantity(extra.quantity, Unit.EACH, field_name="open item quantity")
         lines.append(open_item(extra.description, extra.price, qty))
         ids.append(None)
     return lines, ids
+
+
+@functools.lru_cache(maxsize=8)
+def _money(currency: str, locale: str) -> Callable[[int], str]:
+    """`ShopSettings.money` (`format_money`) with the locale parsed once: babel parses a locale name
+    on every call, half the cost of formatting an amount."""
+    from babel import Locale
+
+    parsed = Locale.parse(locale)
+    return lambda minor: format_money(minor, currency, parsed)
 
 
 def _check_manager(person: UserRef | None, what: str) -> int | None:
@@ -88,7 +104,13 @@ def sell(
     override_by: UserRef | None = None,
     date: dt.date | None = None,
 ) -> Receipt:
-    """Book a sale whole or not at all; refuse with one line that says why."""
+    """Book a sale whole or not at all; refuse with one line that says why.
+
+    One transaction: on SQLite BEGIN IMMEDIATE, on PostgreSQL the customer's row locked (FOR UPDATE)
+    before anything the plan uses is read. The settings are read once and passed down; the statements
+    are plain SQL (kiosk.store.sales); nothing written is read back: the receipt is made from the plan
+    (`sales.receipt` reprints the same from the books).
+    """
     from kiosk.domain import notify as messages
     from kiosk.services import loyalty, notify, settings
 
@@ -98,22 +120,26 @@ def sell(
     approver = _check_manager(approved_by, "a big discount")
     overrider = _check_manager(override_by, "credit above the limit")
     date = date or dt.date.today()
+    user_id = ctx.user.id if ctx.user else None
     try:
         with write_transaction(ctx.db):
             if store.exists(sale_id):  # a double Enter or a retried submit: book once
                 return store.receipt(sale_id, ctx.shop.name, ctx.shop.currency)
-            sale_rules = settings.sale_settings(ctx)
-            standing, customer = None, None
+            standing, buyer = None, None
             if customer_id is not None:
-                locked = khata_store.lock_customer(customer_id)
-                if locked.archived:
+                buyer = store.lock_buyer(customer_id)  # first: everything after it is read under the lock
+                if buyer.archived:
                     raise KioskError(f"customer {customer_id} is archived: unarchive them before selling to them")
-                customer = customer_store.get(customer_id)
-                purchases, spend, _first, _last = customer_store.purchase_stats(customer_id)
-                standing = Standing(customer_id, locked.balance, locked.credit_limit, customer.points, customer.tier,
-                                    locked.tier_pinned, customer.group, purchases, spend)
-            lines, product_ids = build_lines(ctx, items, open_items, customer.group if customer else None)
-            terms = loyalty.terms_for(ctx, customer, date)
+            rules = settings.checkout_settings(ctx)
+            if buyer is not None:
+                purchases = spend = 0  # a pinned tier stays whatever was bought: no need to count
+                if not buyer.tier_pinned:
+                    purchases, spend, _first, _last = customer_store.purchase_stats(customer_id)
+                standing = Standing(buyer.id, buyer.balance, buyer.credit_limit, buyer.points, Tier(buyer.tier),
+                                    buyer.tier_pinned, buyer.group, purchases, spend)
+            lines, product_ids = build_lines(ctx, items, open_items, buyer.group if buyer else None)
+            terms = loyalty.terms_for(ctx, standing, date, settings=rules.loyalty)
+            sale_rules = rules.sale
             plan = plan_sale(lines, tenders, standing=standing, loyalty=terms, basket_discount=basket_discount,
                              redeem=redeem, cash_step=sale_rules.cash_rounding, money=ctx.shop.money)
             big = discounts_needing_approval(lines, basket_discount, sale_rules.discount_approval_percent * 100)
@@ -124,34 +150,40 @@ def sell(
                     f"credit limit {ctx.shop.money(standing.credit_limit)} would be exceeded: balance "
                     f"{ctx.shop.money(standing.balance)} + {ctx.shop.money(plan.khata)} on khata "
                     f"(a manager can override)")
-            store.insert(plan, sale_id=sale_id, date=date, customer_id=customer_id, product_ids=product_ids,
-                         user_id=ctx.user.id if ctx.user else None, till=ctx.till, approved_by=approver,
-                         override_by=overrider)
+            at = store.insert(plan, sale_id=sale_id, date=date, customer_id=customer_id, product_ids=product_ids,
+                              user_id=user_id, till=ctx.till, approved_by=approver, override_by=overrider)
             for amount, source in ((plan.khata, DebitSource.SALE), (plan.store_credit, DebitSource.STORE_CREDIT)):
                 if amount:
-                    khata_store.append(signed=amount, customer=customer_id, kind=EntryKind.DEBIT.value, amount=amount,
-                                       date=date, note=f"sale {sale_id}", source=source.value, sale_id=sale_id,
-                                       override_by=overrider, user=ctx.user.id if ctx.user else None, till=ctx.till)
+                    khata_store.append_unread(signed=amount, customer=customer_id, kind=EntryKind.DEBIT.value,
+                                              amount=amount, date=date, note=f"sale {sale_id}", source=source.value,
+                                              sale_id=sale_id, override_by=overrider, user=user_id, till=ctx.till,
+                                              created_at=at)
             if plan.points_redeemed:
                 loyalty.redeem_in_txn(ctx, customer_id, plan.points_redeemed, date=date, sale_id=sale_id)
             if plan.points_earned:
-                loyalty.earn_in_txn(ctx, customer_id, plan.points_earned, date=date, sale_id=sale_id)
+                loyalty.earn_in_txn(ctx, customer_id, plan.points_earned, date=date, sale_id=sale_id,
+                                    settings=rules.loyalty)
+            points_after = plan.points_after
             if plan.khata_points_due and standing.balance < 0:  # an advance already pays part of the khata
                 if moved := loyalty.settle_paid_points_in_txn(ctx, customer_id, date=date):
                     store.add_points_after(sale_id, moved)
+                    points_after += moved
             if standing is not None and plan.tier_after is not standing.tier:
-                CustomerRow.update(tier=plan.tier_after.value).where(CustomerRow.id == customer_id).execute()
+                store.set_tier(customer_id, plan.tier_after.value)
                 audit("customer.tier", f"customer:{customer_id}", user=ctx.user, till=ctx.till,
                       old=standing.tier.value, new=plan.tier_after.value, sale=sale_id)
-            if plan.khata:
-                notify.queue_in_txn(ctx, settings.notify_settings(ctx), "credit-sale", customer_id=customer_id,
-                                    phone=customer.phone, sale_id=sale_id, idempotency_key=f"sale:{sale_id}",
-                                    message=messages.credit_sale(ctx.shop.name, plan.khata, plan.balance_after,
-                                                                 sale_id, ctx.shop.money))
+            if plan.khata and buyer.phone and rules.notify.wants("credit-sale"):  # the message is made only if sent
+                message = messages.credit_sale(ctx.shop.name, plan.khata, plan.balance_after, sale_id,
+                                               _money(ctx.shop.currency, ctx.shop.locale))
+                notify.queue_in_txn(ctx, rules.notify, "credit-sale", customer_id=customer_id, phone=buyer.phone,
+                                    message=message, sale_id=sale_id, idempotency_key=f"sale:{sale_id}", at=at)
             audit("sale", f"sale:{sale_id}", user=ctx.user, till=ctx.till, total=plan.totals.total,
                   paid=plan.settlement.paid, khata=plan.khata, customer=customer_id,
                   approved_by=approver, override_by=overrider)
-            return store.receipt(sale_id, ctx.shop.name, ctx.shop.currency)
+            return store.receipt_of(plan, sale_id=sale_id, at=at, shop_name=ctx.shop.name,
+                                    currency=ctx.shop.currency, till=ctx.till,
+                                    cashier=ctx.user.name if ctx.user else None, buyer=buyer,
+                                    points_after=points_after)
     except IntegrityError:
         # The same sale sent by two tills at once: PostgreSQL lets both past `exists` (no row to lock
         # yet); the other's insert won and committed, ours rolled back whole. Answer with what it booked.

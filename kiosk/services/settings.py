@@ -6,6 +6,8 @@ The shop.* keys are the shop row's own columns and are read from `ctx.shop`, whi
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,6 +52,18 @@ class SettingValue:
         return self.source == DEFAULT
 
 
+def _stored_value(setting: Setting, overrides: Mapping[str, str], currency: str, strict: bool) -> tuple[Any, str]:
+    """A stored key's typed value and its source (SET or DEFAULT); see `_values` for `strict`."""
+    if setting.key in overrides:
+        try:
+            return setting.load(overrides[setting.key], currency), SET
+        except ValidationError as exc:
+            if strict:
+                raise KioskError(f"{exc} (stored setting; fix it with `kiosk config set {setting.key} VALUE`)") \
+                    from None
+    return setting.default_for(currency), DEFAULT
+
+
 def _values(ctx: Context, overrides: dict[str, str], *, strict: bool = True) -> dict[str, SettingValue]:
     """Every key, in registry order. A stored value that no longer parses (a row edited by hand) is an
     error naming the fix when `strict`, else it falls back to the default so `set` can repair it."""
@@ -58,16 +72,8 @@ def _values(ctx: Context, overrides: dict[str, str], *, strict: bool = True) -> 
     for setting in SETTINGS:
         if setting.default is None:  # shop.*: the shop row, as loaded into ctx.shop
             value, source = getattr(ctx.shop, setting.key.removeprefix("shop.")), SHOP
-        elif setting.key in overrides:
-            try:
-                value, source = setting.load(overrides[setting.key], currency), SET
-            except ValidationError as exc:
-                if strict:
-                    raise KioskError(f"{exc} (stored setting; fix it with `kiosk config set {setting.key} VALUE`)") \
-                        from None
-                value, source = setting.default_for(currency), DEFAULT
         else:
-            value, source = setting.default_for(currency), DEFAULT
+            value, source = _stored_value(setting, overrides, currency, strict)
         out[setting.key] = SettingValue(setting, value, setting.format(value, currency), source)
     return out
 
@@ -99,6 +105,35 @@ def sale_settings(ctx: Context) -> SaleSettings:
 
 def notify_settings(ctx: Context) -> NotifySettings:
     return NotifySettings.from_values(get_all(ctx))
+
+
+@dataclass(frozen=True, slots=True)
+class CheckoutSettings:
+    """What a sale reads of the settings, from one read of the setting table."""
+
+    sale: SaleSettings
+    loyalty: LoyaltySettings
+    notify: NotifySettings
+
+
+def checkout_settings(ctx: Context, overrides: Mapping[str, str] | None = None) -> CheckoutSettings:
+    """`sale_settings`, `loyalty_settings` and `notify_settings` together, from one query: what `sell`
+    reads once and passes down. The stored rows are read every time (another till may have changed
+    them; `overrides`: the rows as the caller has just read them, key -> stored text); only their
+    parsing is remembered, keyed by the exact stored text, so the values are the ones `get_all` gives,
+    and a stored value that does not parse is refused as `get_all` refuses it."""
+    if overrides is None:
+        overrides = store.load_overrides()
+    return _checkout_settings(ctx.shop.currency, tuple(sorted(overrides.items())))
+
+
+@functools.lru_cache(maxsize=16)
+def _checkout_settings(currency: str, overrides: tuple[tuple[str, str], ...]) -> CheckoutSettings:
+    stored = dict(overrides)
+    # Every stored key, as `get_all` parses them (strictly), though a sale needs only some of them.
+    values = {s.key: _stored_value(s, stored, currency, True)[0] for s in SETTINGS if s.default is not None}
+    return CheckoutSettings(SaleSettings.from_values(values), LoyaltySettings.from_values(values),
+                            NotifySettings.from_values(values))
 
 
 def _require_role(ctx: Context) -> None:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from peewee import fn
-
 from kiosk.domain.customers import Customer, CustomerData, CustomerFigures, Tier, search_query, search_text
 from kiosk.domain.errors import NotFound
 from kiosk.store import textsearch
@@ -168,24 +166,30 @@ def figures(customer_id: int) -> CustomerFigures:
     )
 
 
+#: `purchase_stats` in one statement: legacy khata credit sales (debits of source "sale" with no sale,
+#: not reversed) beside the customer's sales less refunds (a sale refunded in full is no purchase, a
+#: partial refund lowers the spend). Each part reads the customer's range of its own index,
+#: (customer, kind, date, amount) and (customer, date); "not reversed" is one probe of the unique
+#: reverses_id index per debit (the shop's whole list of reversed ids was read before).
+_PURCHASE_STATS_SQL = """
+SELECT k.n, k.spent, k.first_day, k.last_day, s.n, s.spent, s.first_day, s.last_day
+FROM (SELECT COUNT(e.id) AS n, SUM(e.amount) AS spent, MIN(e.date) AS first_day, MAX(e.date) AS last_day
+      FROM khata_entry e
+      WHERE e.customer_id = {p} AND e.kind = 'debit' AND e.source = 'sale' AND e.sale_id IS NULL
+        AND NOT EXISTS (SELECT 1 FROM khata_entry r WHERE r.reverses_id = e.id)) k
+CROSS JOIN (SELECT COUNT(id) AS n, SUM(total - refunded) AS spent, MIN(date) AS first_day, MAX(date) AS last_day
+            FROM sale WHERE customer_id = {p} AND NOT fully_refunded) s
+"""
+
+
 def purchase_stats(customer_id: int) -> tuple[int, int, dt.date | None, dt.date | None]:
     """(purchases, total spent, first date, last date) from sales less refunds, and legacy khata credit
-    sales."""
-    from kiosk.store.models import Sale
-
-    reversed_ids = KhataEntry.select(KhataEntry.reverses).where(KhataEntry.reverses.is_null(False))
-    legacy = (
-        KhataEntry.select(fn.COUNT(KhataEntry.id), fn.SUM(KhataEntry.amount), fn.MIN(KhataEntry.date),
-                          fn.MAX(KhataEntry.date))
-        .where((KhataEntry.customer == customer_id) & (KhataEntry.kind == "debit") & (KhataEntry.source == "sale")
-               & KhataEntry.sale_id.is_null() & KhataEntry.id.not_in(reversed_ids))
-        .tuples().first()
-    )
-    # What the customer kept: a sale refunded in full is no purchase, a partial refund lowers the spend.
-    sold = (Sale.select(fn.COUNT(Sale.id), fn.SUM(Sale.total - Sale.refunded), fn.MIN(Sale.date), fn.MAX(Sale.date))
-            .where((Sale.customer == customer_id) & (Sale.fully_refunded == False)).tuples().first())  # noqa: E712
-    # MIN/MAX over a date column come back as text on SQLite: peewee converts columns, not aggregates.
+    sales. One query, in plain SQL (a sale reads it for the customer's tier)."""
+    db = CustomerRow._meta.database
+    row = db.execute_sql(_PURCHASE_STATS_SQL.format(p=db.param), (customer_id, customer_id)).fetchone()
+    legacy_n, legacy_spent, legacy_first, legacy_last, sold_n, sold_spent, sold_first, sold_last = row
+    # MIN/MAX over a date column come back as text on SQLite, as dates on PostgreSQL.
     dates = [dt.date.fromisoformat(d) if isinstance(d, str) else d
-             for d in (legacy[2], legacy[3], sold[2], sold[3]) if d is not None]
-    return (legacy[0] + sold[0], int(legacy[1] or 0) + int(sold[1] or 0),
+             for d in (legacy_first, legacy_last, sold_first, sold_last) if d is not None]
+    return (int(legacy_n) + int(sold_n), int(legacy_spent or 0) + int(sold_spent or 0),
             min(dates) if dates else None, max(dates) if dates else None)

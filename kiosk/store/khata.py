@@ -89,6 +89,37 @@ def append(*, signed: int, **columns) -> Entry:
     return to_domain(KhataEntry.get_by_id(row.id))
 
 
+#: `append_unread`'s columns: the model's field name -> (column, default when not given).
+_ENTRY_COLUMNS = {
+    "customer": ("customer_id", None), "kind": ("kind", None), "amount": ("amount", None), "date": ("date", None),
+    "note": ("note", ""), "method": ("method", None), "source": ("source", None), "reverses": ("reverses_id", None),
+    "promised_date": ("promised_date", None), "user": ("user_id", None), "override_by": ("override_by_id", None),
+    "till": ("till", ""), "idempotency_key": ("idempotency_key", None), "sale_id": ("sale_id", None),
+}
+
+
+def append_unread(*, signed: int, created_at: dt.datetime | None = None, **columns) -> None:
+    """`append` for a caller that has no use for the entry (a sale): the same row and the same move of
+    the cached balance, in plain SQL, without reading the entry back. `columns` as for `append`
+    (field names: customer, kind, amount, date, ...); created_at is now unless given."""
+    unknown = set(columns) - set(_ENTRY_COLUMNS)
+    if unknown:
+        raise TypeError(f"unknown khata entry field(s): {', '.join(sorted(unknown))}")
+    db = KhataEntry._meta.database
+    sqlite = is_sqlite(db)
+    at = created_at or dt.datetime.now().replace(microsecond=0)  # as the model's default makes it
+    names, values = ["created_at"], [at.isoformat(" ") if sqlite else at]
+    for field, (column, default) in _ENTRY_COLUMNS.items():
+        value = columns.get(field, default)
+        if sqlite and isinstance(value, dt.date):  # SQLite keeps dates as the ISO text peewee writes
+            value = value.isoformat()
+        names.append(column)
+        values.append(value)
+    p = db.param
+    db.execute_sql(f"INSERT INTO khata_entry ({', '.join(names)}) VALUES ({', '.join([p] * len(names))})", values)
+    db.execute_sql(f"UPDATE customer SET balance = balance + {p} WHERE id = {p}", (signed, columns["customer"]))
+
+
 def move_entries(from_customer: int, to_customer: int) -> int:
     """Merge: history moves to the kept record. Amounts, dates and order are untouched."""
     return KhataEntry.update(customer=to_customer).where(KhataEntry.customer == from_customer).execute()

@@ -127,6 +127,62 @@ def append(
     return PointsEntry(row.id, customer_id, kind, points, date, expires_on, sale_id)
 
 
+# --- Lean forms for the checkout: plain SQL, as `cached_points` ---------------------------------
+
+
+def latest_date(customer_id: int) -> dt.date | None:
+    """`last_date` in plain SQL: the same probe of the (customer, date, id) index."""
+    db = PointsRow._meta.database
+    p = db.param
+    row = db.execute_sql(f"SELECT date FROM points_entry WHERE customer_id = {p} ORDER BY date DESC, id DESC LIMIT 1",
+                         (customer_id,)).fetchone()
+    return _day(row[0]) if row else None
+
+
+def append_plain(
+    customer_id: int,
+    kind: PointsKind,
+    points: int,
+    date: dt.date,
+    expires_on: dt.date | None = None,
+    sale_id: str | None = None,
+    note: str = "",
+    user: int | None = None,
+    till: str = "",
+    idempotency_key: str | None = None,
+) -> PointsEntry:
+    """`append` in plain SQL: the same row and the same move of the cached points."""
+    kind = PointsKind(kind)
+    db = PointsRow._meta.database
+    p = db.param
+    sqlite = is_sqlite(db)
+    now = dt.datetime.now().replace(microsecond=0)  # as the model's default makes it
+    sql = (f"INSERT INTO points_entry (customer_id, kind, points, date, expires_on, sale_id, note, user_id, till, "
+           f"created_at, idempotency_key) VALUES ({', '.join([p] * 11)})")
+    values = (customer_id, kind.value, points, date.isoformat() if sqlite else date,
+              expires_on.isoformat() if sqlite and expires_on else expires_on, sale_id, note, user, till,
+              now.isoformat(" ") if sqlite else now, idempotency_key)
+    if sqlite:
+        entry_id = db.execute_sql(sql, values).lastrowid
+    else:
+        entry_id = db.execute_sql(sql + " RETURNING id", values).fetchone()[0]
+    db.execute_sql(f"UPDATE customer SET points = points + {p} WHERE id = {p}", (signed(kind, points), customer_id))
+    return PointsEntry(entry_id, customer_id, kind, points, date, expires_on, sale_id)
+
+
+def campaigns_on(on: dt.date) -> list[Campaign]:
+    """`active_campaigns` in plain SQL: campaigns not ended by hand whose dates include `on`."""
+    db = CampaignRow._meta.database
+    p = db.param
+    day = on.isoformat() if is_sqlite(db) else on
+    rows = db.execute_sql(f'SELECT name, start, "end", multiplier, groups, tiers FROM campaign '
+                          f'WHERE active AND start <= {p} AND "end" >= {p}', (day, day)).fetchall()
+    return [Campaign(name=name, start=_day(start), end=_day(end), multiplier=Fraction(multiplier),
+                     groups=tuple(g for g in groups.split(",") if g),
+                     tiers=tuple(Tier(t) for t in tiers.split(",") if t))
+            for name, start, end, multiplier, groups, tiers in rows]
+
+
 def move_entries(from_customer: int, to_customer: int) -> int:
     """Merge: the points history moves to the kept record (the caller moves the cached points too)."""
     return PointsRow.update(customer=to_customer).where(PointsRow.customer == from_customer).execute()

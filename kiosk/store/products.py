@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -130,6 +131,64 @@ def price_for(product_id: int, group: str | None) -> int:
     if row is None:
         raise NotFound(f"product {product_id} does not exist")
     return int(row[0])
+
+
+@dataclass(frozen=True, slots=True)
+class PricedProduct:
+    """What a sale needs of a product: the price is what the customer's group pays per unit."""
+
+    id: int
+    sku: str
+    name: str
+    unit: Unit
+    active: bool
+    price: int
+
+
+def lookup_priced(codes: Sequence[str], group: str | None) -> list[PricedProduct | None]:
+    """For each code, the product `lookup` finds for it (a barcode first, else a SKU; active or not)
+    with the price `price_for` gives for `group`, or None where no product has it: one query for a
+    whole basket (per LOOKUP_CHUNK codes), not three per line."""
+    wanted: list[tuple[tuple[str, ...], str | None]] = []  # per code: barcode forms, sku key
+    for code in codes:
+        code = (code or "").strip()
+        digits = "".join(code.split())
+        wanted.append((barcode_forms(digits) if digits.isdigit() else (), sku_key(code) if code else None))
+    by_barcode: dict[str, PricedProduct] = {}
+    by_key: dict[str, PricedProduct] = {}
+    db = _db()
+    step = LOOKUP_CHUNK // 4  # at most 3 values a code
+    for start in range(0, len(wanted), step):  # slices, not peewee's chunked: it pads every chunk
+        batch = wanted[start:start + step]
+        barcodes = list(dict.fromkeys(form for forms, _key in batch for form in forms))
+        keys = list(dict.fromkeys(key for _forms, key in batch if key is not None))
+        if not barcodes and not keys:
+            continue
+        sql = _priced_sql(db.param, len(barcodes), len(keys))
+        for pid, sku, name, unit, active, each, barcode, key in db.execute_sql(sql, [group or "", *barcodes, *keys]):
+            found = PricedProduct(pid, sku, name, Unit(unit), bool(active), int(each))
+            if barcode is not None:
+                by_barcode[barcode] = found
+            by_key[key] = found
+    out: list[PricedProduct | None] = []
+    for forms, key in wanted:
+        hit = next((by_barcode[form] for form in forms if form in by_barcode), None)
+        out.append(hit or (by_key.get(key) if key is not None else None))
+    return out
+
+
+@functools.lru_cache(maxsize=64)
+def _priced_sql(p: str, barcodes: int, keys: int) -> str:
+    """`lookup_priced`'s query for so many barcodes and SKU keys (the group's name is the first value)."""
+    where = []
+    if barcodes:
+        where.append(f"pr.barcode IN ({', '.join([p] * barcodes)})")
+    if keys:
+        where.append(f"pr.sku_key IN ({', '.join([p] * keys)})")
+    return (f"SELECT pr.id, pr.sku, pr.name, pr.unit, pr.active, "
+            f"COALESCE((SELECT gp.price FROM product_group_price gp JOIN customer_group g ON g.id = gp.group_id "
+            f"WHERE gp.product_id = pr.id AND g.name = {p}), pr.price), pr.barcode, pr.sku_key "
+            f"FROM product pr WHERE {' OR '.join(where)}")
 
 
 def search(text: str, *, limit: int = 20, include_inactive: bool = False) -> list[Product]:
