@@ -511,6 +511,9 @@ def print_plans(raw: sqlite3.Connection, label: str, action) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from bench_keyring import use_bench_keyring  # bench/ is on sys.path when a script in it runs
+
+    use_bench_keyring()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--entries", type=int, default=1_000_000)

@@ -336,6 +336,9 @@ def bench_tills(path: Path, shop: dict, tills: int, per_till: int) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from bench_keyring import use_bench_keyring  # bench/ is on sys.path when a script in it runs
+
+    use_bench_keyring()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sales", type=int, default=500, help="timed sales, and as many floor sales (default 500)")
     parser.add_argument("--per-till", type=int, default=100, help="sales per till in the throughput runs")

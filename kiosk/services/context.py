@@ -9,7 +9,7 @@ from peewee import Database
 from kiosk.domain.shop import ShopSettings
 from kiosk.paths import till_name
 from kiosk.store import shop as shop_store
-from kiosk.store.db import open_database, require_migrated
+from kiosk.store.db import close_database, open_database, require_migrated
 from kiosk.store.shop import UserRef
 
 
@@ -24,7 +24,7 @@ class Context:
         self.shop = shop_store.load_settings()
 
     def close(self) -> None:
-        self.db.close()
+        close_database(self.db)
 
 
 def open_shop(url: str, user: UserRef | None = None, *, read_only: bool = False) -> Context:
