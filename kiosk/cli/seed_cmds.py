@@ -10,15 +10,19 @@ from kiosk.cli.common import opened_shop, progress
 def register(commands) -> None:
     p = commands.add_parser(
         "seed",
-        help="add a deterministic synthetic shop: customers and a year of khata",
-        description="Add N synthetic customers (Pakistani, Kenyan, Ghanaian and Indonesian names, some in "
-        "Urdu; valid unique phones) and M khata entries over the past year: about 60%% credit sales, "
-        "35%% payments, a few 'gave' entries and reversals. The same --seed gives the same shop. "
-        "Existing customers and books are kept; the new ones are added after them.",
+        help="add a deterministic synthetic shop: a catalogue, customers and a year of real sales",
+        description="Add a catalogue of about sixty products (if the shop has none yet), N synthetic "
+        "customers (Pakistani, Kenyan, Ghanaian and Indonesian names, some in Urdu; valid unique phones) "
+        "and a year of M real sales: baskets of products paid in cash with change, by card, by the shop's "
+        "mobile-money services, on the khata or with store credit, points earned and redeemed; among them "
+        "refunds (partial and full, to cash or store credit), khata payments, a few 'gave' entries and "
+        "reversals. Every figure agrees with the books (`kiosk check`). The same --seed gives the same "
+        "shop. Existing customers, products and books are kept; the new ones are added after them.",
     )
     p.add_argument("--customers", type=int, required=True, metavar="N", help="how many customers to add")
     p.add_argument("--sales", type=int, required=True, metavar="M",
-                   help="how many khata entries to write (credit sales, payments, gave entries, reversals)")
+                   help="how many sales to make over the year (refunds, payments, gave entries and reversals "
+                        "come on top, about one for every five sales)")
     p.add_argument("--seed", type=int, default=1, metavar="S", help="the random seed (default: 1)")
     p.set_defaults(func=cmd_seed)
 
@@ -30,12 +34,12 @@ def cmd_seed(args) -> int:
     with opened_shop(args) as ctx:
         started = time.perf_counter()
         advance = progress(args.customers + args.sales, "Seeding")
-        result = seed_shop(ctx, customers=args.customers, sales=args.sales, seed=args.seed, progress=advance)
+        r = seed_shop(ctx, customers=args.customers, sales=args.sales, seed=args.seed, progress=advance)
         elapsed = time.perf_counter() - started
-        ids = (f" (ids {result.first_customer_id}-{result.last_customer_id})"
-               if result.first_customer_id is not None else "")
-        print(f"Seeded {result.customers:,} customers{ids} and {result.entries:,} khata entries "
-              f"({result.sales:,} sales, {result.payments:,} payments, {result.gave:,} gave, "
-              f"{result.reversals:,} reversals) with seed {args.seed} in {elapsed:.1f} s; "
-              f"net balance {ctx.shop.money(result.net_balance)}")
+        ids = f" (ids {r.first_customer_id}-{r.last_customer_id})" if r.first_customer_id is not None else ""
+        products = f"{r.products:,} products, " if r.products else ""
+        print(f"Seeded {products}{r.customers:,} customers{ids} and {r.sales:,} sales ({r.walk_in:,} walk-in, "
+              f"{r.on_khata:,} on khata, {r.redemptions:,} with points) with {r.refunds:,} refunds "
+              f"({r.full_refunds:,} in full), {r.payments:,} payments, {r.gave:,} gave, {r.reversals:,} reversals "
+              f"in {elapsed:.1f} s with seed {args.seed}; net balance {ctx.shop.money(r.net_balance)}")
     return 0

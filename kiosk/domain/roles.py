@@ -48,6 +48,7 @@ class Permission(enum.StrEnum):
     EDIT_SETTINGS = "change the loyalty and checkout settings"
     EDIT_SHOP = "change the shop's own settings"
     MANAGE_USERS = "manage users"
+    LIST_USERS = "list users"
     UNLOCK = "unlock a till"
     READ_AUDIT = "read the audit log"
     CHECK = "check the books"
@@ -83,6 +84,7 @@ RULES: Mapping[Permission, frozenset[Role]] = MappingProxyType({
     Permission.EDIT_SETTINGS: _MANAGERS,
     Permission.EDIT_SHOP: _OWNER,
     Permission.MANAGE_USERS: _OWNER,
+    Permission.LIST_USERS: _MANAGERS,
     Permission.UNLOCK: _MANAGERS,
     Permission.READ_AUDIT: _MANAGERS,
     Permission.CHECK: _READERS,

@@ -9,20 +9,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from kiosk.domain.errors import KioskError, ValidationError
+from kiosk.domain.errors import ValidationError
+from kiosk.domain.roles import Permission
+from kiosk.services.access import require
 from kiosk.services.context import Context
 from kiosk.store import shop as shop_store
 from kiosk.store.shop import AuditRow
 
-READ_ROLES = ("manager", "owner")
 #: Rows `read` returns unless told otherwise.
 DEFAULT_LIMIT = 100
 
 
 def require_reader(ctx: Context) -> None:
-    if ctx.user is None or ctx.user.role not in READ_ROLES:
-        who = f"{ctx.user.name} is a {ctx.user.role}" if ctx.user else "nobody is logged in"
-        raise KioskError(f"{who}: only managers or owners can read the audit log")
+    require(ctx, Permission.READ_AUDIT)
 
 
 def read(ctx: Context, *, date_from: dt.date | None = None, date_to: dt.date | None = None,

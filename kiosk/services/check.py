@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from kiosk.domain.roles import Permission
+from kiosk.services.access import require
 from kiosk.services.context import Context
 from kiosk.store import integrity
 
 
 def check(ctx: Context) -> list[str]:
+    require(ctx, Permission.CHECK)
     money = ctx.shop.money
     problems = [
         f"customer {cid} ({name}): cached balance {money(cached)} but entries sum to {money(actual)}"

@@ -8,6 +8,8 @@ from peewee import IntegrityError
 
 from kiosk.domain.customers import Customer, CustomerData, CustomerFigures, make_customer_data
 from kiosk.domain.errors import KioskError, ValidationError
+from kiosk.domain.roles import Permission
+from kiosk.services.access import require
 from kiosk.services.context import Context
 from kiosk.store import customers as store
 from kiosk.store import khata as khata_store
@@ -32,6 +34,7 @@ def _refuse_duplicate_phone(data: CustomerData, own_id: int | None = None) -> No
 
 
 def add(ctx: Context, **fields) -> Customer:
+    require(ctx, Permission.ADD_CUSTOMER)
     data = validate(ctx, **fields)
     with write_transaction(ctx.db):
         _refuse_duplicate_phone(data)
@@ -45,6 +48,7 @@ def add(ctx: Context, **fields) -> Customer:
 
 def edit(ctx: Context, customer_id: int, **changes) -> Customer:
     """Change some fields; the others keep their values. Every field is checked again."""
+    require(ctx, Permission.EDIT_CUSTOMER)
     current = store.get(customer_id)
     fields = {f.name: getattr(current, f.name) for f in dataclasses.fields(CustomerData)}
     fields["tier"] = current.tier.value
@@ -62,24 +66,29 @@ def edit(ctx: Context, customer_id: int, **changes) -> Customer:
 
 
 def get(ctx: Context, customer_id: int) -> Customer:
+    require(ctx, Permission.READ_CUSTOMERS)
     return store.get(customer_id)
 
 
 def find_by_phone(ctx: Context, phone: str) -> Customer | None:
+    require(ctx, Permission.READ_CUSTOMERS)
     from kiosk.domain.phone import normalize_phone
 
     return store.find_by_phone(normalize_phone(phone, ctx.shop.country))
 
 
 def search(ctx: Context, text: str, *, limit: int = 20, include_archived: bool = False) -> list[Customer]:
+    require(ctx, Permission.READ_CUSTOMERS)
     return store.search(text, limit=limit, include_archived=include_archived)
 
 
 def figures(ctx: Context, customer_id: int) -> CustomerFigures:
+    require(ctx, Permission.READ_CUSTOMERS)
     return store.figures(customer_id)
 
 
 def set_archived(ctx: Context, customer_id: int, archived: bool = True) -> Customer:
+    require(ctx, Permission.ARCHIVE_CUSTOMER)
     store.get(customer_id)
     with write_transaction(ctx.db):
         store.set_archived(customer_id, archived)
@@ -90,6 +99,7 @@ def set_archived(ctx: Context, customer_id: int, archived: bool = True) -> Custo
 
 def delete(ctx: Context, customer_id: int) -> None:
     """Only a customer with no history may be deleted; one with history is archived instead."""
+    require(ctx, Permission.ARCHIVE_CUSTOMER)
     customer = store.get(customer_id)
     with write_transaction(ctx.db):
         if store.has_history(customer_id) or CustomerMerge.select().where(
@@ -103,6 +113,7 @@ def delete(ctx: Context, customer_id: int) -> None:
 def merge(ctx: Context, keep_id: int, merge_id: int, *, note: str = "") -> Customer:
     """Fold `merge_id` into `keep_id`: all khata history and balance move; the merged record is archived
     with a pointer to the kept one, and a merge row records who did it and what moved."""
+    require(ctx, Permission.ARCHIVE_CUSTOMER)
     if keep_id == merge_id:
         raise KioskError("cannot merge a customer with itself")
     with write_transaction(ctx.db):
@@ -130,6 +141,7 @@ def merge(ctx: Context, keep_id: int, merge_id: int, *, note: str = "") -> Custo
 
 
 def add_group(ctx: Context, name: str) -> None:
+    require(ctx, Permission.MANAGE_GROUPS)
     name = " ".join((name or "").split())
     if not name:
         raise ValidationError("group", "is empty")

@@ -1,4 +1,5 @@
-"""The demo shop: a Lahore kiryana with a year of khata, and one user per role with known PINs."""
+"""The demo shop: a Lahore kiryana with a catalogue, a year of sales, refunds and khata, and one user per
+role with known PINs."""
 
 from __future__ import annotations
 

@@ -37,14 +37,13 @@ from kiosk.domain.errors import KioskError
 from kiosk.domain.khata import EntryKind
 from kiosk.domain.money import minor_digits, to_decimal_string
 from kiosk.domain.phone import mask_phone
+from kiosk.domain.roles import Permission
+from kiosk.services.access import require
 from kiosk.services.context import Context
 from kiosk.store import imports as import_store
 from kiosk.store.db import write_transaction
 from kiosk.store.shop import audit
 
-#: Who may export: the money and the customer list leave the till. Full phones and CNICs: fewer.
-EXPORT_ROLES = ("owner", "manager", "viewer")
-UNMASKED_ROLES = ("owner", "manager")
 
 CUSTOMER_FIELDS = ("id", "name", "phone", "cnic", "email", "address", "business", "birth_date", "notes",
                    "credit_limit", "tier", "group", "created", "archived", "balance")
@@ -59,12 +58,6 @@ MOBILE_MONEY = "assets:mobile-money"
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _TEXT_FIELDS = {"name", "email", "address", "business", "notes", "group"}
-
-
-def _require_role(ctx: Context, roles: tuple[str, ...], what: str) -> None:
-    if ctx.user is None or ctx.user.role not in roles:
-        who = f"{ctx.user.name} is a {ctx.user.role}" if ctx.user else "nobody is logged in"
-        raise KioskError(f"{who}: only {' or '.join(r + 's' for r in roles)} can {what}")
 
 
 # --- Files ---------------------------------------------------------------------------------------
@@ -186,7 +179,7 @@ def journal_lines(ctx: Context) -> Iterator[str]:
 
 def export_ledger(ctx: Context, out: TextIO) -> int:
     """Write the journal to `out`; returns the number of transactions (entries)."""
-    _require_role(ctx, EXPORT_ROLES, "export the khata")
+    require(ctx, Permission.EXPORT)
     count = 0
     for line in journal_lines(ctx):
         out.write(line + "\n")
@@ -261,8 +254,7 @@ def export_customers(ctx: Context, out: TextIO, fields: tuple[str, ...] = CUSTOM
                      unmasked: bool = False) -> int:
     """Write the CSV (BOM, CRLF) to `out`, which should be opened with newline=""; returns the
     number of customers."""
-    _require_role(ctx, UNMASKED_ROLES if unmasked else EXPORT_ROLES,
-                  "export customers' full phones and CNICs" if unmasked else "export the customer list")
+    require(ctx, Permission.EXPORT_UNMASKED if unmasked else Permission.EXPORT)
     out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
     count = -1

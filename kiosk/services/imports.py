@@ -84,14 +84,14 @@ from kiosk.domain.products import (
     sku_key,
 )
 from kiosk.domain.shop import check_payment_method
+from kiosk.domain.roles import Permission
+from kiosk.services.access import require
 from kiosk.services.context import Context
 from kiosk.store import imports as import_store
 from kiosk.store import products as product_store
 from kiosk.store.db import write_transaction
 from kiosk.store.shop import audit
 
-#: Who may import: it writes the books in import_store.
-IMPORT_ROLES = ("owner", "manager")
 
 CUSTOMER_COLUMNS = ("name", "phone", "cnic", "email", "address", "business", "credit_limit", "tier", "group",
                     "notes", "birth_date")
@@ -257,9 +257,7 @@ def _fail_if_errors(table: _Table, errors: list[tuple[int, str]]) -> None:
 
 
 def _require_role(ctx: Context) -> None:
-    if ctx.user is None or ctx.user.role not in IMPORT_ROLES:
-        who = f"{ctx.user.name} is a {ctx.user.role}" if ctx.user else "nobody is logged in"
-        raise KioskError(f"{who}: only an owner or a manager can import into the books")
+    require(ctx, Permission.IMPORT)
 
 
 def _refuse_repeat(action: str, table: _Table, again: bool) -> None:

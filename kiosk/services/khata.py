@@ -12,16 +12,16 @@ from peewee import IntegrityError
 
 from kiosk.domain import khata
 from kiosk.domain import notify as messages
-from kiosk.domain.errors import KioskError, ValidationError
+from kiosk.domain.errors import ValidationError
 from kiosk.domain.khata import DebitSource, Entry, EntryKind
+from kiosk.domain.roles import Permission
 from kiosk.domain.shop import check_payment_method
 from kiosk.services import loyalty
+from kiosk.services.access import check_person, require
 from kiosk.services.context import Context
 from kiosk.store import khata as store
 from kiosk.store.db import write_transaction
 from kiosk.store.shop import UserRef, audit
-
-OVERRIDE_ROLES = ("manager", "owner")
 
 
 def _check_amount(amount: int) -> None:
@@ -48,9 +48,9 @@ def give(
 ) -> Entry:
     """A debit: a credit sale or a manual "gave" entry. Held to the credit limit unless a manager
     overrides (recorded on the entry and in the audit log) or it is imported history."""
+    require(ctx, Permission.GIVE_CREDIT)
     _check_amount(amount)
-    if override_by is not None and override_by.role not in OVERRIDE_ROLES:
-        raise KioskError(f"{override_by.name} is a {override_by.role}: only a manager or owner can override the credit limit")
+    check_person(override_by, Permission.APPROVE)
     date = date or dt.date.today()
     if promised_date is not None and promised_date < date:
         raise ValidationError("promised_date", f"{promised_date} is before the entry's date {date}")
@@ -80,6 +80,7 @@ def receive(
     idempotency_key: str | None = None,
 ) -> Entry:
     """A credit: a payment received, by cash, card, bank transfer or one of the shop's mobile-money services."""
+    require(ctx, Permission.TAKE_PAYMENT)
     _check_amount(amount)
     method = check_payment_method(method, ctx.shop)
     with write_transaction(ctx.db):
@@ -108,6 +109,7 @@ def _tell(ctx: Context, event: str, customer_id: int, entry: Entry, message) -> 
 def reverse(ctx: Context, entry_id: int, *, reason: str, date: dt.date | None = None,
             idempotency_key: str | None = None) -> Entry:
     """Undo one entry with an entry of the opposite sign that points at it. Needs a reason."""
+    require(ctx, Permission.REVERSE)
     reason = " ".join((reason or "").split())
     if not reason:
         raise ValidationError("reason", "a reversal needs a reason")
@@ -142,6 +144,7 @@ def _append(ctx: Context, customer_id: int, kind: EntryKind, amount: int, signed
 
 
 def entries(ctx: Context, customer_id: int) -> list[Entry]:
+    require(ctx, Permission.READ_CUSTOMERS)
     store.customer_exists(customer_id)
     return store.entries_for(customer_id)
 
@@ -160,4 +163,5 @@ def ageing(ctx: Context, customer_id: int, as_of: dt.date | None = None) -> khat
 
 def balance(ctx: Context, customer_id: int) -> int:
     """The cached balance: one indexed row read."""
+    require(ctx, Permission.READ_CUSTOMERS)
     return store.cached_balance(customer_id)

@@ -30,6 +30,8 @@ from kiosk.domain.khata import Entry as KhataEntry
 from kiosk.domain.loyalty import ADDS, Campaign, Lot, NotEnoughPoints, PointsEntry, PointsKind, Rates, TierRules
 from kiosk.domain.sale import LoyaltyTerms, Standing
 from kiosk.domain.settings import MULTIPLIER_DECIMALS, Kind, LoyaltySettings, Setting, fraction_text
+from kiosk.domain.roles import Permission
+from kiosk.services.access import require
 from kiosk.services.context import Context
 from kiosk.services.settings import loyalty_settings
 from kiosk.store import customers as customer_store
@@ -39,7 +41,6 @@ from kiosk.store.khata import lock_customer
 from kiosk.store.points import CampaignRecord
 from kiosk.store.shop import audit
 
-MANAGER_ROLES = ("owner", "manager")
 
 #: How a campaign's multiplier is typed: like the tier multipliers, but a campaign never lowers points.
 _CAMPAIGN_MULTIPLIER = Setting("multiplier", Kind.MULTIPLIER, Fraction(1), "a campaign's points multiplier",
@@ -94,9 +95,7 @@ def _whole(points, field: str = "points", *, allow_zero: bool = False, allow_neg
 
 
 def _require_manager(ctx: Context, what: str) -> None:
-    if ctx.user is None or ctx.user.role not in MANAGER_ROLES:
-        who = f"{ctx.user.name} is a {ctx.user.role}" if ctx.user else "nobody is logged in"
-        raise KioskError(f"{who}: only an owner or a manager can {what}")
+    require(ctx, Permission.RUN_LOYALTY)
 
 
 def _reason(text: str | None) -> str:
@@ -342,6 +341,7 @@ def expire(ctx: Context, as_of: dt.date | None = None) -> ExpiryResult:
     the run, stay spent). The entry is dated `as_of`, or the customer's latest entry if that is later,
     so it always sorts last in the ledger and takes exactly those lots.
     """
+    require(ctx, Permission.EXPIRE_POINTS)
     today = dt.date.today()
     as_of = as_of or today
     if as_of > today:
@@ -387,6 +387,7 @@ class PointsHistory:
 
 
 def history(ctx: Context, customer_id: int) -> PointsHistory:
+    require(ctx, Permission.READ_CUSTOMERS)
     customer_store.get(customer_id)  # NotFound names the id
     entries = store.entries_for(customer_id)
     details = store.details_for(customer_id)
@@ -405,6 +406,7 @@ def history(ctx: Context, customer_id: int) -> PointsHistory:
 
 def balance(ctx: Context, customer_id: int) -> int:
     """The cached points: one indexed row read."""
+    require(ctx, Permission.READ_CUSTOMERS)
     return store.cached_points(customer_id)
 
 
@@ -478,6 +480,7 @@ def add_campaign(ctx: Context, name: str, *, start: dt.date, end: dt.date, multi
 
 def list_campaigns(ctx: Context) -> list[CampaignRecord]:
     """Every campaign, ended ones included, by start date."""
+    require(ctx, Permission.READ_CUSTOMERS)
     return store.campaigns()
 
 

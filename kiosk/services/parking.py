@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from kiosk.domain.basket import Discount
 from kiosk.domain.errors import KioskError, NotFound, ValidationError
 from kiosk.domain.parked import ParkedBasket, ParkedItem, ParkedOpenItem, ParkedRecord
+from kiosk.domain.roles import Permission
+from kiosk.services.access import require
 from kiosk.services.context import Context
 from kiosk.services.sales import ItemRequest, OpenItemRequest, build_lines
 from kiosk.store import customers as customer_store
@@ -56,6 +58,7 @@ def _clean_id(sale_id: str) -> str:
 
 def park(ctx: Context, sale_id: str, parked: ParkedBasket, note: str = "") -> ParkedRecord:
     """Put a basket aside. Parking the same id again replaces the basket: it is the same basket."""
+    require(ctx, Permission.PARK)
     sale_id = _clean_id(sale_id)
     group = None
     if parked.customer_id is not None:
@@ -83,6 +86,7 @@ def recall(ctx: Context, sale_id: str) -> ParkedBasket:
     """Take a parked basket back to sell it: the parked row goes in the same transaction.
 
     A basket already sold on another till meanwhile is refused, and its stale parked row removed."""
+    require(ctx, Permission.PARK)
     sale_id = _clean_id(sale_id)
     with write_transaction(ctx.db):
         text = store.payload(sale_id)
@@ -109,11 +113,13 @@ def recall(ctx: Context, sale_id: str) -> ParkedBasket:
 
 def list_parked(ctx: Context, till: str | None = None) -> list[ParkedRecord]:
     """Every parked basket (or one till's), newest first."""
+    require(ctx, Permission.PARK)
     return store.records(till=till)
 
 
 def drop(ctx: Context, sale_id: str) -> None:
     """Throw a parked basket away (the customer left). The audit row keeps what it held."""
+    require(ctx, Permission.PARK)
     sale_id = _clean_id(sale_id)
     with write_transaction(ctx.db):
         text = store.payload(sale_id)

@@ -19,20 +19,16 @@ from kiosk.domain.products import (
     make_product_data,
     merge_group_prices,
 )
+from kiosk.domain.roles import Permission
+from kiosk.services.access import require
 from kiosk.services.context import Context
 from kiosk.store import products as store
 from kiosk.store.db import write_transaction
 from kiosk.store.products import PricedProduct
 from kiosk.store.shop import audit
 
-#: Who may change the catalogue.
-CATALOGUE_ROLES = ("owner", "manager")
-
-
 def require_catalogue_role(ctx: Context) -> None:
-    if ctx.user is None or ctx.user.role not in CATALOGUE_ROLES:
-        who = f"{ctx.user.name} is a {ctx.user.role}" if ctx.user else "nobody is logged in"
-        raise KioskError(f"{who}: only an owner or a manager can change products and prices")
+    require(ctx, Permission.EDIT_CATALOGUE)
 
 
 def validate(ctx: Context, **fields) -> ProductData:

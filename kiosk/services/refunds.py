@@ -16,13 +16,14 @@ from dataclasses import dataclass
 from kiosk.domain.errors import KioskError, NotFound, ValidationError
 from kiosk.domain.khata import CreditSource, Entry, EntryKind
 from kiosk.domain.refund import Destination, RefundAsk, RefundPlan, plan_refund
+from kiosk.domain.roles import Permission
+from kiosk.services.access import check_person, require
 from kiosk.services.context import Context
 from kiosk.store import khata as khata_store
 from kiosk.store import refunds as store
 from kiosk.store.db import write_transaction
 from kiosk.store.shop import UserRef, audit
 
-MANAGER_ROLES = ("manager", "owner")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,11 +59,12 @@ class RefundResult:
 
 
 def _approver(ctx: Context, approved_by: UserRef | None) -> int | None:
-    person = approved_by or ctx.user
-    if person is None or person.role not in MANAGER_ROLES:
-        who = f"{person.name} is a {person.role}: " if person else ""
-        raise KioskError(f"{who}a refund needs a manager or owner's approval")
-    return approved_by.id if approved_by else None
+    """A manager refunds; a cashier refunds with a manager's PIN given on the spot (both are recorded)."""
+    if approved_by is None:
+        require(ctx, Permission.REFUND)
+        return None
+    require(ctx, Permission.SELL)
+    return check_person(approved_by, Permission.REFUND).id
 
 
 def _plan(ctx: Context, sale_id: str, asks: Sequence[RefundAsk], destination: Destination,
@@ -110,6 +112,7 @@ def preview(ctx: Context, sale_id: str, asks: Sequence[RefundAsk] = (), *, to: D
     """What the refund would do, with nothing written: shown to the cashier before confirming."""
     from kiosk.domain.refund import parse_destination
 
+    require(ctx, Permission.SELL)  # a cashier may show it before asking for the manager's PIN
     return _plan(ctx, sale_id, asks, parse_destination(to), date or dt.date.today())[1]
 
 
@@ -211,6 +214,7 @@ def _retier(ctx: Context, customer_id: int, sale_id: str) -> None:
 
 
 def result(ctx: Context, refund_id: str) -> RefundResult:
+    require(ctx, Permission.READ_CUSTOMERS)
     if not store.exists(refund_id):
         raise NotFound(f"refund {refund_id} does not exist")
     row = store.get(refund_id)

@@ -1,12 +1,20 @@
-"""Reports over the books: the credit report with FIFO ageing."""
+"""Reports over the books: the credit report with FIFO ageing, and the customer report. Managers,
+owners and viewers (`kiosk.domain.roles`)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
+from kiosk.domain import customer_report as customer_rules
+from kiosk.domain.customer_report import CustomerReport, decimal_text, percent_text
 from kiosk.domain.khata import AGEING_BUCKETS
+from kiosk.domain.roles import Permission
+from kiosk.services.access import require
 from kiosk.services.context import Context
+from kiosk.services.loyalty import rates_of
+from kiosk.services.settings import loyalty_settings
+from kiosk.store import customer_report as customer_store
 from kiosk.store import khata as khata_store
 from kiosk.store.khata import CreditRow
 
@@ -28,6 +36,7 @@ class CreditReport:
 
 
 def credit_report(ctx: Context, as_of: dt.date | None = None) -> CreditReport:
+    require(ctx, Permission.READ_REPORTS)
     as_of = as_of or dt.date.today()
     return CreditReport(as_of, ctx.shop.currency, khata_store.credit_report(as_of))
 
@@ -55,17 +64,7 @@ def credit_report_json(ctx: Context, report: CreditReport) -> dict:
 
 
 # --- Customer report --------------------------------------------------------------------------------
-# Imported here, beside the code that uses them, so this section can be read (and merged) on its own.
 
-from kiosk.domain import customer_report as customer_rules  # noqa: E402
-from kiosk.domain.customer_report import CustomerReport, decimal_text, percent_text  # noqa: E402
-from kiosk.domain.errors import KioskError  # noqa: E402
-from kiosk.services.loyalty import rates_of  # noqa: E402
-from kiosk.services.settings import loyalty_settings  # noqa: E402
-from kiosk.store import customer_report as customer_store  # noqa: E402
-
-#: Who may read the customer report: it shows what customers spend and the shop's points liability.
-CUSTOMER_REPORT_ROLES = ("owner", "manager", "viewer")
 
 
 def customer_report(ctx: Context, start: dt.date | None = None, end: dt.date | None = None) -> CustomerReport:
@@ -75,9 +74,7 @@ def customer_report(ctx: Context, start: dt.date | None = None, end: dt.date | N
 
     The statements read one snapshot of the books (`kiosk.store.customer_report.snapshot`), so a sale
     rung up meanwhile is in every figure or in none."""
-    if ctx.user is None or ctx.user.role not in CUSTOMER_REPORT_ROLES:
-        who = f"{ctx.user.name} is a {ctx.user.role}" if ctx.user else "nobody is logged in"
-        raise KioskError(f"{who}: only owners, managers or viewers can see the customer report")
+    require(ctx, Permission.READ_REPORTS)
     end = end or dt.date.today()
     customer_rules.check_period(start, end)
     rates = rates_of(loyalty_settings(ctx))

@@ -21,6 +21,8 @@ from kiosk.domain.products import Unit
 from kiosk.domain.receipt import Receipt
 from kiosk.domain.sale import Standing, plan_sale
 from kiosk.domain.tenders import TenderRequest
+from kiosk.domain.roles import Permission
+from kiosk.services.access import check_person, require
 from kiosk.services.context import Context
 from kiosk.store import customers as customer_store
 from kiosk.store import khata as khata_store
@@ -28,7 +30,6 @@ from kiosk.store import sales as store
 from kiosk.store.db import write_transaction
 from kiosk.store.shop import UserRef, audit
 
-MANAGER_ROLES = ("manager", "owner")
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,11 +84,8 @@ def _money(currency: str, locale: str) -> Callable[[int], str]:
 
 
 def _check_manager(person: UserRef | None, what: str) -> int | None:
-    if person is None:
-        return None
-    if person.role not in MANAGER_ROLES:
-        raise KioskError(f"{person.name} is a {person.role}: only a manager or owner can approve {what}")
-    return person.id
+    """The id of the manager approving `what` on the spot (a big discount, credit above the limit)."""
+    return check_person(person, Permission.APPROVE).id if person is not None else None
 
 
 def sell(
@@ -111,6 +109,7 @@ def sell(
     are plain SQL (kiosk.store.sales); nothing written is read back: the receipt is made from the plan
     (`sales.receipt` reprints the same from the books).
     """
+    require(ctx, Permission.SELL)
     from kiosk.domain import notify as messages
     from kiosk.services import loyalty, notify, settings
 
@@ -193,6 +192,7 @@ def sell(
 
 
 def receipt(ctx: Context, sale_id: str) -> Receipt:
+    require(ctx, Permission.READ_CUSTOMERS)
     if not store.exists(sale_id):
         raise KioskError(f"sale {sale_id} does not exist")
     return store.receipt(sale_id, ctx.shop.name, ctx.shop.currency)

@@ -21,12 +21,13 @@ from kiosk.domain.settings import (
     check_together,
     lookup,
 )
+from kiosk.domain.roles import Permission
+from kiosk.services.access import require
 from kiosk.services.context import Context
 from kiosk.store import settings as store
 from kiosk.store.db import write_transaction
 from kiosk.store.shop import audit
 
-SETTINGS_ROLES = ("owner", "manager")
 
 DEFAULT = "default"  # no override: the registry's default
 SET = "set"  # an override in the setting table
@@ -136,10 +137,8 @@ def _checkout_settings(currency: str, overrides: tuple[tuple[str, str], ...]) ->
                             NotifySettings.from_values(values))
 
 
-def _require_role(ctx: Context) -> None:
-    if ctx.user is None or ctx.user.role not in SETTINGS_ROLES:
-        who = f"{ctx.user.name} is a {ctx.user.role}" if ctx.user else "nobody is logged in"
-        raise KioskError(f"{who}: only an owner or a manager can change the shop's settings")
+def _require_role(ctx: Context, setting: Setting) -> None:
+    require(ctx, Permission.EDIT_SHOP if setting.shop_column else Permission.EDIT_SETTINGS)
 
 
 def set(ctx: Context, key: str, text: str) -> SettingValue:  # noqa: A001 - the service's verb, as in `kiosk config set`
@@ -151,7 +150,7 @@ def set(ctx: Context, key: str, text: str) -> SettingValue:  # noqa: A001 - the 
     setting = lookup(key)
     if setting.read_only:
         raise KioskError(f"{setting.key} cannot be changed: {setting.read_only}")
-    _require_role(ctx)
+    _require_role(ctx, setting)
     currency = ctx.shop.currency
     new = setting.parse(text, currency)
     new_text = setting.format(new, currency)

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 from kiosk.domain.errors import KioskError, ValidationError
 from kiosk.domain.pins import check_pin_format, hash_pepper_id, hash_pin, needs_rehash, pepper_id, pin_tag, verify_pin
+from kiosk.domain.roles import Permission
+from kiosk.services.access import require
 from kiosk.services.context import Context
 from kiosk.store import users as users_store
 from kiosk.store.db import write_transaction
@@ -100,11 +102,9 @@ def _now(now: dt.datetime | None) -> dt.datetime:
 
 
 def _require(ctx: Context, roles: tuple[str, ...], what: str) -> UserRef:
-    if ctx.user is None or ctx.user.role not in roles:
-        who = f"{ctx.user.name} is a {ctx.user.role}" if ctx.user else "nobody is logged in"
-        allowed = " or ".join(f"an {r}" if r[0] in "aeiou" else f"a {r}" for r in roles)
-        raise KioskError(f"{who}: only {allowed} can {what}")
-    return ctx.user
+    if roles == MANAGE_ROLES:
+        return require(ctx, Permission.MANAGE_USERS)
+    return require(ctx, Permission.LIST_USERS if what.startswith(("list", "see")) else Permission.UNLOCK)
 
 
 def _check_role(role: str) -> str:

@@ -27,8 +27,11 @@ def test_a_viewer_reads_reports_and_every_change_is_refused(shop_with_books, mon
     assert "Amina" in r.out and "500.00" in r.out  # the credit report and the customer card
     refusals = [line for line in r.err.splitlines() if line]
     assert len(refusals) == 4, refusals
-    assert refusals[:2] == ["kiosk: this is a read-only review session: nothing can be changed here"] * 2
-    assert refusals[2] == "kiosk: Vee is a viewer: only an owner or a manager can change the shop's settings"
+    # A viewer is refused by role before the read-only database is even asked.
+    assert refusals[:3] == ["kiosk: Vee is a viewer: only cashiers, managers and owners can take a khata payment",
+                            "kiosk: Vee is a viewer: only cashiers, managers and owners can add a customer",
+                            "kiosk: Vee is a viewer: only managers and owners can change the loyalty and checkout "
+                            "settings"]
     assert refusals[3] == "kiosk: `init` is not available in review"
     monkeypatch.setenv("KIOSK_PIN", "4321")
     card = json.loads(shop_with_books("customer", "show", "1", "--json").out)
@@ -48,3 +51,11 @@ def test_a_wrong_pin_is_refused_and_counted(shop_with_books, monkeypatch):
     monkeypatch.setenv("KIOSK_PIN", "0000")
     r = shop_with_books("review", stdin="")
     assert r.code == 1 and "wrong PIN" in r.err
+
+
+def test_even_a_managers_writes_are_refused_in_review(shop_with_books, monkeypatch):
+    assert shop_with_books("user", "add", "Mona", "--role", "manager", stdin="2468\n2468\n").code == 0
+    monkeypatch.setenv("KIOSK_PIN", "2468")
+    r = shop_with_books("review", stdin="khata receive 1 100\nconfig set sale.cash_rounding 5\nquit\n")
+    assert r.code == 0 and "Mona (manager)" in r.out
+    assert r.err.splitlines() == ["kiosk: this is a read-only review session: nothing can be changed here"] * 2

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 
 import keyring
@@ -88,10 +89,10 @@ def test_a_manager_unlocks_a_locked_till_from_another_till(cli_shop, monkeypatch
     finally:
         ctx.close()
     locked = cli_shop("user", "unlock", "--status")  # even the owner's PIN is not tried on a locked till
-    assert locked.code == 1 and "login: locked for 30 s after 5 wrong PINs" in locked.err
+    assert locked.code == 1 and re.search(r"login: locked for (29|30) s after 5 wrong PINs", locked.err)
     monkeypatch.setenv("KIOSK_TILL", "back-office")
     r = cli_shop("user", "unlock", "--status")
-    assert r.code == 0 and "till-1" in r.out and "30 s" in r.out
+    assert r.code == 0 and "till-1" in r.out and re.search(r"\b(2[0-9]|30) s\b", r.out)
     r = cli_shop("user", "unlock", "owner", "--till", "till-1")
     assert r.code == 0 and r.out.strip() == "Unlocked till till-1: its wrong-PIN count is back to 0"
     monkeypatch.setenv("KIOSK_TILL", "till-1")

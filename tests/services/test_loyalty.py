@@ -224,11 +224,11 @@ def test_adjust_refuses_bad_input_and_changes_nothing(shop, points, reason, erro
 def test_only_owners_and_managers_adjust_points_set_tiers_and_run_campaigns(shop):
     c = customers.add(shop, name="Guarded")
     cashier = as_role(shop, "cashier")
-    with pytest.raises(KioskError, match="only an owner or a manager can adjust"):
+    with pytest.raises(KioskError, match="only managers and owners can adjust points"):
         loyalty.adjust(cashier, c.id, 100, "friend")
-    with pytest.raises(KioskError, match="only an owner or a manager can set"):
+    with pytest.raises(KioskError, match="only managers and owners can adjust points, pin tiers"):
         loyalty.set_tier(cashier, c.id, "VIP")
-    with pytest.raises(KioskError, match="only an owner or a manager can run"):
+    with pytest.raises(KioskError, match="only managers and owners can adjust points, pin tiers or run campaigns"):
         loyalty.add_campaign(cashier, "Mine", start=D(2026, 1, 1), end=D(2026, 1, 2), multiplier="2")
     manager = as_role(shop, "manager")
     loyalty.adjust(manager, c.id, 100, "friend")

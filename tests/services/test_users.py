@@ -82,16 +82,16 @@ def test_bad_users_are_refused_with_the_field_named_and_nothing_changes(shop, na
 def test_only_an_owner_manages_users(staff, shop, role):
     who = {"manager": staff[1], "cashier": staff[2], "viewer": staff[3]}[role]
     ctx = acting(shop, who)
-    refused = f"{who.name} is a {role}: only an owner can"
-    with pytest.raises(KioskError, match=f"{refused} add users"):
+    refused = f"{who.name} is a {role}: only owners can manage users"
+    with pytest.raises(KioskError, match=refused):
         users.add_user(ctx, "Kashif", "cashier", "8888")
-    with pytest.raises(KioskError, match=f"{refused} reset PINs"):
+    with pytest.raises(KioskError, match=refused):
         users.reset_pin(ctx, "Sana", "8888")
-    with pytest.raises(KioskError, match=f"{refused} disable users"):
+    with pytest.raises(KioskError, match=refused):
         users.disable_user(ctx, "Sana")
-    with pytest.raises(KioskError, match=f"{refused} change roles"):
+    with pytest.raises(KioskError, match=refused):
         users.set_role(ctx, "Sana", "manager")
-    with pytest.raises(KioskError, match="nobody is logged in: only an owner can add users"):
+    with pytest.raises(KioskError, match="nobody is logged in: only owners can manage users"):
         users.add_user(acting(shop, None), "Kashif", "cashier", "8888")
 
 
@@ -99,9 +99,9 @@ def test_a_manager_may_list_users_and_unlock_a_viewer_or_cashier_may_not(staff, 
     _owner, manager, cashier, viewer = staff
     assert [u.name for u in users.list_users(acting(shop, manager))] == ["owner", "Bilal", "Sana", "Zara"]
     for who in (cashier, viewer):
-        with pytest.raises(KioskError, match="only an owner or a manager can list users"):
+        with pytest.raises(KioskError, match="only managers and owners can list users"):
             users.list_users(acting(shop, who))
-        with pytest.raises(KioskError, match="only an owner or a manager can unlock a till's login"):
+        with pytest.raises(KioskError, match="only managers and owners can unlock a till"):
             users.unlock(acting(shop, who))
 
 
