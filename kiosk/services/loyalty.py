@@ -180,24 +180,6 @@ def _expires_on(ctx: Context, earned_on: dt.date) -> dt.date | None:
 # --- Inside a sale's or refund's transaction --------------------------------------------------
 
 
-def _append_in_txn(ctx: Context, customer_id: int, kind: PointsKind, points: int, *, date: dt.date,
-                   expires_on: dt.date | None = None, sale_id: str | None = None, note: str = "") -> PointsEntry:
-    """`_write` for the entries a sale writes (one or two on every sale), in plain SQL: the checks of
-    `_check_fits` and the row and cache move of `store.append`. Dated on or after the customer's
-    latest entry, an earn needs no check and a spend is held to the cached points; a back-dated entry
-    goes through `_check_fits` itself, which replays the ledger with it."""
-    last = store.latest_date(customer_id)
-    if last is None or date >= last:
-        if kind not in ADDS:
-            have = store.cached_points(customer_id)
-            if points > have:
-                raise NotEnoughPoints(f"{kind.value}: {points} points asked, the customer has {have}")
-    else:
-        _check_fits(customer_id, kind, points, date, expires_on)
-    return store.append_plain(customer_id, kind, points, date, expires_on=expires_on, sale_id=sale_id, note=note,
-                              user=ctx.user.id if ctx.user else None, till=ctx.till)
-
-
 def earn_in_txn(ctx: Context, customer_id: int, points: int, *, date: dt.date, sale_id: str | None = None,
                 note: str = "", settings: LoyaltySettings | None = None) -> PointsEntry | None:
     """Points a sale earned: a new lot expiring `loyalty.expiry_months` after `date`. 0 points: nothing.
@@ -205,8 +187,8 @@ def earn_in_txn(ctx: Context, customer_id: int, points: int, *, date: dt.date, s
     if not _whole(points, allow_zero=True):
         return None
     expires_on = rules.expiry_date(date, (settings or loyalty_settings(ctx)).expiry_months)
-    return _append_in_txn(ctx, customer_id, PointsKind.EARN, points, date=date, expires_on=expires_on,
-                          sale_id=sale_id, note=note)
+    return _write(ctx, customer_id, PointsKind.EARN, points, date=date, expires_on=expires_on, sale_id=sale_id,
+                  note=note)
 
 
 def redeem_in_txn(ctx: Context, customer_id: int, points: int, *, date: dt.date,
@@ -214,7 +196,7 @@ def redeem_in_txn(ctx: Context, customer_id: int, points: int, *, date: dt.date,
     """Points spent at checkout, nearest expiry first. Refuses (NotEnoughPoints) above the balance;
     the minimum and the bill's cap are the sale plan's (`kiosk.domain.loyalty.check_redemption`)."""
     _whole(points)
-    return _append_in_txn(ctx, customer_id, PointsKind.REDEEM, points, date=date, sale_id=sale_id)
+    return _write(ctx, customer_id, PointsKind.REDEEM, points, date=date, sale_id=sale_id)
 
 
 def take_back_in_txn(ctx: Context, customer_id: int, points: int, *, date: dt.date, sale_id: str) -> int:

@@ -73,10 +73,13 @@ def details_for(customer_id: int) -> dict[int, EntryDetail]:
 
 
 def last_date(customer_id: int) -> dt.date | None:
-    """The latest date in the customer's ledger: one probe of the (customer, date, id) index."""
-    row = (PointsRow.select(PointsRow.date).where(PointsRow.customer == customer_id)
-           .order_by(PointsRow.date.desc(), PointsRow.id.desc()).first())
-    return row.date if row else None
+    """The latest date in the customer's ledger: one probe of the (customer, date, id) index, in plain
+    SQL (every sale asks)."""
+    db = PointsRow._meta.database
+    p = db.param
+    row = db.execute_sql(f"SELECT date FROM points_entry WHERE customer_id = {p} ORDER BY date DESC, id DESC LIMIT 1",
+                         (customer_id,)).fetchone()
+    return _day(row[0]) if row else None
 
 
 def by_idempotency_key(key: str) -> PointsEntry | None:
@@ -118,40 +121,8 @@ def append(
     till: str = "",
     idempotency_key: str | None = None,
 ) -> PointsEntry:
-    """Write one entry and move the cached points by its signed amount, in the caller's transaction."""
-    kind = PointsKind(kind)
-    row = PointsRow.create(customer=customer_id, kind=kind.value, points=points, date=date, expires_on=expires_on,
-                           sale_id=sale_id, note=note, user=user, till=till, idempotency_key=idempotency_key)
-    (CustomerRow.update(points=CustomerRow.points + signed(kind, points))
-     .where(CustomerRow.id == customer_id).execute())
-    return PointsEntry(row.id, customer_id, kind, points, date, expires_on, sale_id)
-
-
-# --- Lean forms for the checkout: plain SQL, as `cached_points` ---------------------------------
-
-
-def latest_date(customer_id: int) -> dt.date | None:
-    """`last_date` in plain SQL: the same probe of the (customer, date, id) index."""
-    db = PointsRow._meta.database
-    p = db.param
-    row = db.execute_sql(f"SELECT date FROM points_entry WHERE customer_id = {p} ORDER BY date DESC, id DESC LIMIT 1",
-                         (customer_id,)).fetchone()
-    return _day(row[0]) if row else None
-
-
-def append_plain(
-    customer_id: int,
-    kind: PointsKind,
-    points: int,
-    date: dt.date,
-    expires_on: dt.date | None = None,
-    sale_id: str | None = None,
-    note: str = "",
-    user: int | None = None,
-    till: str = "",
-    idempotency_key: str | None = None,
-) -> PointsEntry:
-    """`append` in plain SQL: the same row and the same move of the cached points."""
+    """Write one entry and move the cached points by its signed amount, in the caller's transaction
+    (plain SQL: every sale writes one or two)."""
     kind = PointsKind(kind)
     db = PointsRow._meta.database
     p = db.param
