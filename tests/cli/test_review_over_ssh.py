@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+import kiosk
 from tests.support import sshd
 
 pytestmark = pytest.mark.skipif(sshd.available() is not None, reason=str(sshd.available()))
@@ -25,16 +26,33 @@ pytestmark = pytest.mark.skipif(sshd.available() is not None, reason=str(sshd.av
 REVIEW_USER = "kioskreview"
 
 
+def _others_can_read(path: Path) -> bool:
+    """Whether an unprivileged account can reach `path`: every directory on the way enterable by others."""
+    return all(os.stat(p).st_mode & 0o001 for p in (path, *path.parents) if p.is_dir())
+
+
 def _python_for(user_dir: Path) -> Path:
     """A Python the review user can run: ours may live under /root (pyenv). Debian's python3 in a venv
-    that sees this checkout's packages through a .pth file; only when ours is not readable anyway."""
+    that sees this checkout's packages through a .pth file; when the checkout or its packages sit where
+    the review user cannot go (a clone under /root), copies of them in `user_dir`."""
     venv = user_dir / "venv"
     subprocess.run(["/usr/bin/python3", "-m", "venv", "--without-pip", str(venv)], check=True)
     site = next((venv / "lib").glob("python3*/site-packages"))
+    purelib = Path(sysconfig.get_paths()["purelib"])
+    source = Path(kiosk.__file__).resolve().parent.parent
+    lines = []
+    if os.environ.get("KIOSK_TEST_COPY_APP") or not (_others_can_read(purelib) and _others_can_read(source)):
+        shutil.copytree(purelib, user_dir / "packages", symlinks=True)
+        shutil.copytree(source / "kiosk", user_dir / "app" / "kiosk")
+        shutil.copytree(source / "migrations", user_dir / "app" / "migrations")
+        purelib, source = user_dir / "packages", user_dir / "app"
+        for path in (user_dir / "packages", user_dir / "app"):
+            subprocess.run(["chmod", "-R", "o+rX", str(path)], check=True)
+        lines.append(f"import sys; sys.path.insert(0, {str(source)!r})")
     # An `import` line in a .pth runs: addsitedir also reads that directory's own .pth files (the
     # editable install of kiosk is one).
-    purelib = sysconfig.get_paths()["purelib"]
-    (site / "kiosk-checkout.pth").write_text(f"import site; site.addsitedir({purelib!r})\n")
+    lines.append(f"import site; site.addsitedir({str(purelib)!r})")
+    (site / "kiosk-checkout.pth").write_text("\n".join(lines) + "\n")
     return venv / "bin" / "python"
 
 
