@@ -9,6 +9,7 @@ import sys
 
 from kiosk.cli.common import new_key, opened_shop
 from kiosk.domain.errors import KioskError, ValidationError
+from kiosk.domain.refund import quantity_text
 
 _LINE = re.compile(r"^(?P<n>[0-9]{1,4})(?:[x*](?P<qty>[0-9]+(?:\.[0-9]+)?))?$")
 
@@ -78,7 +79,7 @@ def _show_plan(ctx, sale_id: str, plan) -> None:
     money = ctx.shop.money
     print(f"Refund of sale {sale_id}:")
     for p in plan.parts:
-        print(f"  line {p.n} {p.description}: {_qty(p.part.quantity_milli)} = {money(p.part.net)}")
+        print(f"  line {p.n} {p.description}: {quantity_text(p.part.quantity_milli)} = {money(p.part.net)}")
     for label, amount in (("off the khata", plan.khata_off), ("store credit back", plan.store_credit_back)):
         if amount:
             print(f"  {label}: {money(amount)}")
@@ -90,17 +91,12 @@ def _show_plan(ctx, sale_id: str, plan) -> None:
     print(f"  to pay out as {plan.destination.value}: {money(plan.payout)}")
 
 
-def _qty(milli: int) -> str:
-    whole, frac = divmod(milli, 1000)
-    return f"{whole}.{frac:03d}".rstrip("0").rstrip(".") if frac else str(whole)
-
-
 def _print(ctx, r, as_json: bool) -> None:
     if as_json:
         money = ctx.shop.decimal
         print(json.dumps({
             "refund_id": r.refund_id, "sale_id": r.sale_id, "to": r.destination,
-            "lines": [{"line": ln.n, "description": ln.description, "quantity": _qty(ln.quantity_milli),
+            "lines": [{"line": ln.n, "description": ln.description, "quantity": quantity_text(ln.quantity_milli),
                        "amount": money(ln.net)} for ln in r.lines],
             "goods": money(r.goods), "khata_off": money(r.khata_off), "store_credit_back": money(r.store_credit_back),
             "payout": money(r.payout), "rounding": money(r.rounding), "points_given_back": r.points_given_back,
@@ -113,7 +109,7 @@ def _print(ctx, r, as_json: bool) -> None:
     money = ctx.shop.money
     print(f"Refund {r.refund_id} of sale {r.sale_id}: goods {money(r.goods)}")
     for ln in r.lines:
-        print(f"  line {ln.n} {ln.description}: {_qty(ln.quantity_milli)} = {money(ln.net)}")
+        print(f"  line {ln.n} {ln.description}: {quantity_text(ln.quantity_milli)} = {money(ln.net)}")
     if r.khata_off:
         print(f"  off the khata: {money(r.khata_off)}")
     if r.shortfall_points:

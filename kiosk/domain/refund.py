@@ -157,15 +157,16 @@ def _choose(lines: Sequence[SoldLine], asks: Sequence[RefundAsk], sale_id: str) 
             raise ValidationError("line", f"line {ask.n} ({line.description}) has been refunded in full already")
         if line.unit == "each" and quantity % 1000:
             raise ValidationError("line", f"line {ask.n} ({line.description}) is sold by the piece: "
-                                          f"refund a whole number, not {_qty(quantity)}")
+                                          f"refund a whole number, not {quantity_text(quantity)}")
         if quantity <= 0 or quantity > left:
-            raise ValidationError("line", f"line {ask.n} ({line.description}): {_qty(quantity)} asked, "
-                                          f"{_qty(left)} {line.unit} left to refund")
+            raise ValidationError("line", f"line {ask.n} ({line.description}): {quantity_text(quantity)} asked, "
+                                          f"{quantity_text(left)} {line.unit} left to refund")
         wanted[ask.n] = wanted.get(ask.n, 0) + quantity
     return [(by_n[n], q) for n, q in sorted(wanted.items())]
 
 
-def _qty(milli: int) -> str:
+def quantity_text(milli: int) -> str:
+    """Thousandths as people write them: 1500 -> "1.5", 2000 -> "2"."""
     whole, frac = divmod(milli, 1000)
     return f"{whole}.{frac:03d}".rstrip("0").rstrip(".") if frac else str(whole)
 

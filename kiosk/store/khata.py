@@ -13,6 +13,7 @@ from kiosk.domain.khata import AGEING_BUCKETS, Entry, EntryKind
 from kiosk.store.db import is_sqlite
 from kiosk.store.models import Customer as CustomerRow
 from kiosk.store.models import KhataEntry, User
+from kiosk.store.sql import insert_sql, now, timestamp
 
 
 def to_domain(row: KhataEntry, user_name: str | None = None) -> Entry:
@@ -83,10 +84,9 @@ def lock_customer(customer_id: int) -> LockedCustomer:
 
 
 def append(*, signed: int, **columns) -> Entry:
-    """Write one entry and move the cached balance by `signed` in the caller's transaction."""
-    row = KhataEntry.create(**columns)
-    CustomerRow.update(balance=CustomerRow.balance + signed).where(CustomerRow.id == row.customer_id).execute()
-    return to_domain(KhataEntry.get_by_id(row.id))
+    """Write one entry and move the cached balance by `signed` in the caller's transaction; the entry
+    as written, read back."""
+    return to_domain(KhataEntry.get_by_id(append_unread(signed=signed, **columns)))
 
 
 #: `append_unread`'s columns: the model's field name -> (column, default when not given).
@@ -98,26 +98,28 @@ _ENTRY_COLUMNS = {
 }
 
 
-def append_unread(*, signed: int, created_at: dt.datetime | None = None, **columns) -> None:
-    """`append` for a caller that has no use for the entry (a sale): the same row and the same move of
-    the cached balance, in plain SQL, without reading the entry back. `columns` as for `append`
-    (field names: customer, kind, amount, date, ...); created_at is now unless given."""
+def append_unread(*, signed: int, created_at: dt.datetime | None = None, **columns) -> int:
+    """The one writer of khata entries: the row and the move of the cached balance, in plain SQL (a
+    sale writes one), returning the new id without reading the entry back. `columns` by field name
+    (customer, kind, amount, date, ...); created_at is now unless given."""
     unknown = set(columns) - set(_ENTRY_COLUMNS)
     if unknown:
         raise TypeError(f"unknown khata entry field(s): {', '.join(sorted(unknown))}")
     db = KhataEntry._meta.database
     sqlite = is_sqlite(db)
-    at = created_at or dt.datetime.now().replace(microsecond=0)  # as the model's default makes it
-    names, values = ["created_at"], [at.isoformat(" ") if sqlite else at]
+    names, values = ["created_at"], [timestamp(db, created_at or now())]
     for field, (column, default) in _ENTRY_COLUMNS.items():
         value = columns.get(field, default)
         if sqlite and isinstance(value, dt.date):  # SQLite keeps dates as the ISO text peewee writes
             value = value.isoformat()
         names.append(column)
         values.append(value)
+    sql = insert_sql(db, "khata_entry", tuple(names))
+    entry_id = (db.execute_sql(sql, values).lastrowid if sqlite
+                else db.execute_sql(sql + " RETURNING id", values).fetchone()[0])
     p = db.param
-    db.execute_sql(f"INSERT INTO khata_entry ({', '.join(names)}) VALUES ({', '.join([p] * len(names))})", values)
     db.execute_sql(f"UPDATE customer SET balance = balance + {p} WHERE id = {p}", (signed, columns["customer"]))
+    return entry_id
 
 
 def move_entries(from_customer: int, to_customer: int) -> int:

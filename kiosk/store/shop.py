@@ -54,20 +54,9 @@ def create_shop(settings: ShopSettings) -> None:
         CustomerGroup.get_or_create(name=name, defaults={"builtin": True})
 
 
-def add_user(name: str, role: str, pin_hash: str) -> UserRef:
-    if User.select().where(User.name == name).exists():
-        raise KioskError(f"a user named {name!r} already exists")
-    row = User.create(name=name, role=role, pin_hash=pin_hash)
-    return UserRef(row.id, row.name, row.role)
-
-
 def first_owner() -> UserRef | None:
     row = User.select().where((User.role == "owner") & (User.active == True)).order_by(User.id).first()  # noqa: E712
     return UserRef(row.id, row.name, row.role) if row else None
-
-
-def pin_hashes() -> list[tuple[UserRef, str]]:
-    return [(UserRef(u.id, u.name, u.role), u.pin_hash) for u in User.select().where(User.active == True)]  # noqa: E712
 
 
 #: `prev_hash` of the first row of the audit chain.
