@@ -71,9 +71,9 @@ def ean13(n: int) -> str:
     return body + str((10 - total % 10) % 10)
 
 
-def build_shop(path: Path, customers: int) -> dict:
+def build_shop(path: Path, customers: int, *, encrypt: bool = False) -> dict:
     """A fresh shop: PRODUCTS products (barcodes and SKUs), `customers` customers with a phone and
-    1,000 points each. Written in one transaction: only the sales are timed."""
+    1,000 points each. Written in one transaction: only the sales are timed. `encrypt`: SQLCipher."""
     from kiosk.services import customers as customer_service
     from kiosk.services import loyalty, products
     from kiosk.services.shop import init_shop
@@ -81,7 +81,7 @@ def build_shop(path: Path, customers: int) -> dict:
 
     remove_db(path)
     OUT.mkdir(parents=True, exist_ok=True)
-    ctx = init_shop(str(path), name="Bench Kiryana", country="PK", currency="PKR", owner_pin=PIN)
+    ctx = init_shop(str(path), name="Bench Kiryana", country="PK", currency="PKR", owner_pin=PIN, encrypt=encrypt)
     rng = random.Random(SEED)
     try:
         with write_transaction(ctx.db):

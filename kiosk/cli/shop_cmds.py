@@ -23,7 +23,17 @@ def register(commands) -> None:
     p.add_argument("--currency", required=True, help="ISO 4217 code: PKR, KES, GHS, IDR, …")
     p.add_argument("--locale", help="display locale for money and dates (default from the country, e.g. en_PK)")
     p.add_argument("--owner", default="owner", help="the first owner's user name (default: owner)")
+    p.add_argument("--encrypt", action="store_true",
+                   help="encrypt the SQLite file with SQLCipher; its key is made and kept in the keyring")
     p.set_defaults(func=cmd_init)
+
+    p = commands.add_parser("encrypt", help="encrypt the shop's SQLite file with SQLCipher, in place (owner)",
+                            description="Converts the plain SQLite database to SQLCipher under a key kept in "
+                            "the machine's keyring. Stop the tills first. A plain backup is kept until the "
+                            "encrypted file opens with the keyring's key and holds every row, then deleted. "
+                            "From then on the database opens only on a machine with that keyring (or its "
+                            "secrets file): back the keyring up with the database.")
+    p.set_defaults(func=cmd_encrypt)
 
     p = commands.add_parser("migrate", help="apply pending migrations (a SQLite file is backed up first)")
     p.add_argument("--status", action="store_true", help="list applied and pending migrations, change nothing")
@@ -53,19 +63,33 @@ def cmd_init(args) -> int:
     if not url.startswith("postgres") and Path(url).exists():
         raise KioskError(f"{url} already exists: it holds a shop (use --db for a new one)")
     ctx = init_shop(url, name=args.shop_name, country=args.country, currency=args.currency,
-                    owner_pin=pin, owner_name=args.owner, locale=args.locale)
-    print(f"Created {ctx.shop.name} ({ctx.shop.country}, {ctx.shop.currency}) at {url}; owner: {args.owner}")
+                    owner_pin=pin, owner_name=args.owner, locale=args.locale, encrypt=args.encrypt)
+    print(f"Created {ctx.shop.name} ({ctx.shop.country}, {ctx.shop.currency}) at {url}; owner: {args.owner}"
+          + (" (encrypted)" if args.encrypt else ""))
     from kiosk.devices.secrets import describe
 
-    print(f"The PIN pepper is kept in {describe()}")
+    kept = "The PIN pepper and the database key are" if args.encrypt else "The PIN pepper is"
+    print(f"{kept} kept in {describe()}")
     ctx.close()
     return 0
 
 
+def cmd_encrypt(args) -> int:
+    from kiosk.devices.secrets import describe
+    from kiosk.services.encryption import encrypt_shop
+
+    with opened_shop(args) as ctx:
+        path = encrypt_shop(ctx)
+    print(f"Encrypted {path}; its key is kept in {describe()}: back that up with the database, "
+          "without it the books cannot be opened")
+    return 0
+
+
 def cmd_migrate(args) -> int:
+    from kiosk.services.context import database_key
     from kiosk.store.db import migrate, migration_status, open_database
 
-    db = open_database(url_of(args))
+    db = open_database(url_of(args), key=database_key)
     try:
         if args.status:
             for name, applied in migration_status(db):
@@ -130,6 +154,8 @@ def cmd_restore(args) -> int:
         raise KioskError("restore of a PostgreSQL shop is done with pg_restore; `kiosk restore` replaces SQLite files")
     if not args.file.exists():
         raise KioskError(f"{args.file} does not exist")
-    old = restore_from(Path(url), args.file)
+    from kiosk.services.context import database_key
+
+    old = restore_from(Path(url), args.file, key=database_key)
     print(f"Restored {url} from {args.file}" + (f"; the previous file is kept at {old}" if old else ""))
     return 0

@@ -27,10 +27,17 @@ class Context:
         close_database(self.db)
 
 
+def database_key() -> str:
+    """The key of an encrypted SQLite file, from the keyring (asked only when the file is encrypted)."""
+    from kiosk.services.encryption import database_key as from_keyring
+
+    return from_keyring()
+
+
 def open_shop(url: str, user: UserRef | None = None, *, read_only: bool = False) -> Context:
     """Open a migrated shop. Until PIN logins exist, the command line acts as the first owner.
     `read_only`: a review session, in which every write is refused (see `store.db.open_database`)."""
-    db = open_database(url, read_only=read_only)
+    db = open_database(url, read_only=read_only, key=database_key)
     try:
         require_migrated(db)
         settings = shop_store.load_settings()

@@ -22,13 +22,15 @@ def init_shop(
     owner_name: str = "owner",
     locale: str | None = None,
     demo: bool = False,
+    encrypt: bool = False,
 ) -> Context:
     """Create and migrate the database, write the shop and its first owner. Refuses an existing shop.
 
     First the machine's keyring: on a headless till with no desktop keyring, an encrypted secrets file
     is configured (kiosk.devices.secrets); a demo shop keeps its own plain file beside the demo
     database. The PIN pepper is made there if this machine has none, before anything is written, so
-    a keyring problem leaves no half-made shop."""
+    a keyring problem leaves no half-made shop. `encrypt`: the SQLite file is made with SQLCipher,
+    under the machine's database key (made and kept in the keyring now if there is none)."""
     name = " ".join((name or "").split())
     if not name:
         raise KioskError("shop-name: is required")
@@ -43,7 +45,13 @@ def init_shop(
         secrets.setup_backend()
     pepper = secrets.make_pepper(demo=demo)
     owner_hash, owner_tag = hash_pin(owner_pin, pepper), pin_tag(owner_pin, pepper)
-    db = open_database(url, create=True)
+    key = None
+    if encrypt:
+        from kiosk.services.encryption import make_database_key, sqlite_path
+
+        sqlite_path(url)  # refuses PostgreSQL before anything is made
+        key = make_database_key()
+    db = open_database(url, create=True, key=key)
     try:
         migrate(db, backup=False)
         settings = ShopSettings(
