@@ -11,7 +11,9 @@ usage() { echo "usage: $0 demo|test" >&2; exit 2; }
 # WeasyPrint (receipts/statements as PDF) loads Pango and HarfBuzz via ffi.
 # fonts-noto-core ships Noto Nastaliq Urdu and Noto Naskh Arabic, so Urdu text
 # renders with real shaping (bookworm has no separate fonts-noto-nastaliq-urdu).
-packages=(python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core)
+# Receipts: Pillow draws text a printer's code page cannot carry (Urdu) as an image; its right-to-left
+# shaping (raqm) loads libfribidi at run time; fonts-dejavu-core is the monospace for those lines.
+packages=(python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core fonts-dejavu-core libfribidi0)
 case "$1" in
   demo) ;;
   # postgresql: server binaries for the throwaway test cluster (tests/support/postgres.py)

@@ -19,6 +19,7 @@ from kiosk.cli import (
     khata_cmds,
     loyalty_cmds,
     park_cmds,
+    print_cmds,
     product_cmds,
     refund_cmds,
     review_cmds,
@@ -26,6 +27,8 @@ from kiosk.cli import (
     sale_cmds,
     seed_cmds,
     shop_cmds,
+    statement_cmds,
+    till_cmds,
     user_cmds,
 )
 from kiosk.domain.errors import KioskError
@@ -48,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.required = True
     for module in (shop_cmds, customer_cmds, khata_cmds, product_cmds, sale_cmds, report_cmds, io_cmds, seed_cmds,
                    config_cmds, loyalty_cmds, park_cmds, refund_cmds, audit_cmds,
-                   user_cmds, review_cmds):
+                   user_cmds, review_cmds, till_cmds, statement_cmds, print_cmds):
         module.register(commands)
     return parser
 

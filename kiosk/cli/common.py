@@ -70,6 +70,17 @@ def review_session(ctx):
         _session.reset(token)
 
 
+def send_print_jobs(ctx) -> None:
+    """After a sale, refund or payment: send what it queued for the receipt printer. The action is
+    booked already, so a printer that is off is one line on stderr and the job waits in the queue."""
+    from kiosk.services import printing
+
+    for result in printing.send_pending(ctx):
+        if not result.printed:
+            print(f"kiosk: printer: job {result.job_id} is waiting ({result.error}); see `kiosk printer queue`",
+                  file=sys.stderr)
+
+
 def read_new_pin(prompt: str = "Owner PIN") -> str:
     """Asked twice on a terminal; read as two lines from standard input when it is not one."""
     if sys.stdin.isatty():

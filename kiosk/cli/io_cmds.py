@@ -65,6 +65,8 @@ def register(commands) -> None:
                    help=f"columns in this order (default: {','.join(CUSTOMER_FIELDS)}; also: "
                         f"{','.join(EXTRA_CUSTOMER_FIELDS)})")
     p.add_argument("--unmasked", action="store_true", help="full phones and CNICs (owners and managers only)")
+    p.add_argument("--format", choices=("csv", "pdf"),
+                   help="csv, or pdf (a printable list; needs -o); default: pdf when FILE ends in .pdf, else csv")
     p.set_defaults(func=cmd_export_customers)
 
 
@@ -140,9 +142,26 @@ def cmd_export_customers(args) -> int:
     from kiosk.services.exports import export_customers, parse_fields
 
     fields = parse_fields(args.fields)
+    to_file = bool(args.output) and args.output != "-"
+    if (args.format or ("pdf" if to_file and args.output.lower().endswith(".pdf") else "csv")) == "pdf":
+        return _export_customers_pdf(args, fields, to_file)
     with opened_shop(args) as ctx:
         count = _to_output(args, lambda out: export_customers(ctx, out, fields, unmasked=args.unmasked),
                            newline="")
     if args.output and args.output != "-":
         print(f"Wrote {count} customers to {args.output}", file=sys.stderr)
+    return 0
+
+
+def _export_customers_pdf(args, fields, to_file: bool) -> int:
+    from kiosk.cli.statement_cmds import stage_printer, wrote
+    from kiosk.domain.errors import KioskError
+    from kiosk.services import documents
+
+    if not to_file:
+        raise KioskError("output: a PDF needs a file: add -o FILE.pdf")
+    with opened_shop(args) as ctx:
+        result = documents.customer_list_pdf(ctx, args.output, fields, unmasked=args.unmasked,
+                                             progress=stage_printer())
+    wrote(result, "customer list" + (", phones and CNICs in full" if args.unmasked else ""))
     return 0

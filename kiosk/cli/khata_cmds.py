@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from kiosk.cli.common import new_key, opened_shop, table
+from kiosk.cli.common import new_key, opened_shop, send_print_jobs, table
 from kiosk.domain.dates import parse_date
 from kiosk.domain.khata import AGEING_BUCKETS
 from kiosk.domain.money import parse_amount
@@ -87,6 +87,7 @@ def cmd_receive(args) -> int:
                               note=args.note, idempotency_key=args.key or new_key())
         print(f"Entry {entry.id}: received {ctx.shop.money(amount)} by {entry.method}; "
               f"balance {ctx.shop.money(khata.balance(ctx, args.customer))}")
+        send_print_jobs(ctx)
     return 0
 
 
@@ -101,6 +102,7 @@ def cmd_pay(args) -> int:
         who = find_customer(ctx, args.who)
         entry = khata.receive(ctx, who.id, amount, method=args.method, date=_date(args.date), note=args.note,
                               idempotency_key=args.key or new_key())
+        send_print_jobs(ctx)
         after = customers.get(ctx, who.id)
         earned = after.points - who.points
         if args.json:

@@ -7,7 +7,7 @@ import os
 import re
 import sys
 
-from kiosk.cli.common import new_key, opened_shop
+from kiosk.cli.common import new_key, opened_shop, send_print_jobs
 from kiosk.domain.errors import KioskError, ValidationError
 from kiosk.domain.refund import quantity_text
 
@@ -68,6 +68,7 @@ def cmd_refund(args) -> int:
         done = refunds.refund(ctx, refund_id=args.refund_id or new_key(), sale_id=args.sale_id, asks=asks,
                               to=args.to, approved_by=manager, date=date)
         _print(ctx, done, args.json)
+        send_print_jobs(ctx)
     return 0
 
 

@@ -7,6 +7,7 @@ import json
 
 from kiosk.cli.common import opened_shop, table
 from kiosk.domain.dates import parse_date
+from kiosk.domain.errors import KioskError
 from kiosk.domain.khata import AGEING_BUCKETS
 
 
@@ -16,6 +17,7 @@ def register(commands) -> None:
     p = kinds.add_parser("credit", help="every customer with khata history: balance, ageing, last payment")
     p.add_argument("--as-of", metavar="DATE", help="the report's date, YYYY-MM-DD or DD/MM/YYYY (default: today)")
     p.add_argument("--json", action="store_true", help="machine-readable output (exact decimal strings)")
+    p.add_argument("--pdf", metavar="FILE", help="write the report as a PDF (phones masked) instead of printing it")
     p.set_defaults(func=cmd_credit)
     p = kinds.add_parser(
         "customers", help="new customers, repeat rate, lifetime value, top customers, points and their liability",
@@ -25,14 +27,34 @@ def register(commands) -> None:
                    help="first day, YYYY-MM-DD or DD/MM/YYYY (default: the beginning of the books)")
     p.add_argument("--to", dest="end", metavar="DATE", help="last day, inclusive (default: today)")
     p.add_argument("--json", action="store_true", help="machine-readable output (exact decimal strings)")
+    p.add_argument("--pdf", metavar="FILE", help="write the report as a PDF instead of printing it")
     p.set_defaults(func=cmd_customers)
 
 
+def _check_pdf(args) -> None:
+    if args.pdf and args.json:
+        raise KioskError("pdf: choose --json or --pdf, not both")
+
+
+def _pdf(make, what: str) -> int:
+    """`--pdf FILE`: the report as a PDF instead of the text."""
+    from kiosk.cli.statement_cmds import wrote
+
+    wrote(make(), what)
+    return 0
+
+
 def cmd_credit(args) -> int:
+    from kiosk.cli.statement_cmds import stage_printer
+    from kiosk.services import documents
     from kiosk.services.reports import credit_report, credit_report_json
 
     as_of = parse_date(args.as_of, field="as-of") if args.as_of else None
+    _check_pdf(args)
     with opened_shop(args) as ctx:
+        if args.pdf:
+            return _pdf(lambda: documents.credit_report_pdf(ctx, args.pdf, as_of=as_of, progress=stage_printer()),
+                        "credit report")
         report = credit_report(ctx, as_of)
         if args.json:
             print(json.dumps(credit_report_json(ctx, report), ensure_ascii=False, indent=2))
@@ -60,11 +82,17 @@ def print_credit_report(ctx, report) -> None:
 
 
 def cmd_customers(args) -> int:
+    from kiosk.cli.statement_cmds import stage_printer
+    from kiosk.services import documents
     from kiosk.services.reports import customer_report, customer_report_json
 
     start = parse_date(args.start, field="from") if args.start is not None else None
     end = parse_date(args.end, field="to") if args.end is not None else None
+    _check_pdf(args)
     with opened_shop(args) as ctx:
+        if args.pdf:
+            return _pdf(lambda: documents.customer_report_pdf(ctx, args.pdf, start=start, end=end,
+                                                              progress=stage_printer()), "customer report")
         report = customer_report(ctx, start, end)
         if args.json:
             print(json.dumps(customer_report_json(ctx, report), ensure_ascii=False, indent=2))

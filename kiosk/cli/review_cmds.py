@@ -5,8 +5,11 @@ lockout like any other), then opens the database read-only: SQLite's query_only 
 read-only transactions refuse every write underneath, and `write_transaction` refuses before trying.
 Inside, any `kiosk` command can be typed (`report credit`, `customer show 0300…`, `khata show 12`,
 `audit`…); each runs in the review's session, so one that would change something is refused with one
-line. Until the till's screens exist (issue 5) this is a line-mode prompt; the till will take the
-same read-only session.
+line.
+
+On a terminal it is the till itself in review mode (kiosk.ui: the PIN screen, then Reports, Customers,
+Khata, Loyalty; every change hidden and refused, the connection read-only underneath); `--line`, or
+no terminal, gives the line-mode prompt above.
 """
 
 from __future__ import annotations
@@ -27,7 +30,9 @@ def register(commands) -> None:
         "review", help="the shop, read-only, for remote review (manager, owner or viewer PIN)",
         description="Log in with a manager's, owner's or viewer's PIN and review the shop read-only: type any "
         "kiosk command (report credit, report customers, customer search NAME, khata show ID, audit …); "
-        "anything that would change the books is refused. `quit` or Ctrl+D leaves.")
+        "anything that would change the books is refused. `quit` or Ctrl+D leaves. On a terminal this is "
+        "the full-screen till in read-only mode; --line gives the command prompt instead.")
+    p.add_argument("--line", action="store_true", help="the line-mode prompt even on a terminal")
     p.set_defaults(func=cmd_review)
 
 
@@ -35,6 +40,10 @@ def cmd_review(args) -> int:
     from kiosk.services.context import open_shop
 
     url = url_of(args)
+    if not args.line and sys.stdin.isatty() and sys.stdout.isatty():
+        from kiosk.cli.till_cmds import run_till
+
+        return run_till(url, review=True)
     ctx = open_shop(url)  # a writable connection for the login's audit row and the lockout count
     try:
         user = log_in(ctx, "Review PIN")

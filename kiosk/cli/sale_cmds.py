@@ -6,7 +6,7 @@ import json
 import os
 import re
 
-from kiosk.cli.common import new_key, opened_shop
+from kiosk.cli.common import new_key, opened_shop, send_print_jobs
 from kiosk.domain.errors import KioskError, NotFound, ValidationError
 
 _QTY_SUFFIX = re.compile(r"^(?P<code>.+?)[x*](?P<qty>[0-9]+(?:\.[0-9]+)?)$")
@@ -34,6 +34,8 @@ def register(commands) -> None:
     p.add_argument("--id", dest="sale_id", metavar="KEY", help="the sale's idempotency key (default: a new one)")
     p.add_argument("--date", metavar="DATE", help="the sale's date (default: today)")
     p.add_argument("--json", action="store_true", help="machine-readable result")
+    p.add_argument("--no-print", action="store_true",
+                   help="queue the receipt without sending it now (`kiosk printer send` or the till sends it)")
     p.set_defaults(func=cmd_sell)
 
 
@@ -104,6 +106,8 @@ def cmd_sell(args) -> int:
             date=parse_date(args.date) if args.date else None,
         )
         _print(ctx, receipt, args.json)
+        if not args.no_print:
+            send_print_jobs(ctx)
     return 0
 
 

@@ -39,8 +39,11 @@ def register(commands) -> None:
     p.add_argument("--status", action="store_true", help="list applied and pending migrations, change nothing")
     p.set_defaults(func=cmd_migrate)
 
-    p = commands.add_parser("demo", help="create the demo shop the first time, then open it")
+    p = commands.add_parser("demo", help="create the demo shop the first time, then open the till on it",
+                            description="On a terminal the till opens (PINs: owner 1111, manager 2222, "
+                            "cashier 3333); otherwise (CI, a pipe) a summary and the credit report are printed.")
     p.add_argument("--reset", action="store_true", help="throw the demo shop away and make a new one")
+    p.add_argument("--no-till", action="store_true", help="print the summary instead of opening the till")
     p.set_defaults(func=cmd_demo)
 
     p = commands.add_parser("check", help="verify every invariant of the books; exit 1 listing each problem")
@@ -112,13 +115,19 @@ def cmd_demo(args) -> int:
         where = ctx.db.database
         print(f"{'Created' if created else 'Opened'} the demo shop {ctx.shop.name!r} at {where}")
         print("Demo PINs: " + ", ".join(f"{role} {pin}" for role, pin in DEMO_PINS.items()))
-        print()
-        from kiosk.cli.report_cmds import print_credit_report
-        from kiosk.services.reports import credit_report
+        till = sys.stdin.isatty() and sys.stdout.isatty() and not args.no_till
+        if not till:  # CI, a pipe: today's summary
+            print()
+            from kiosk.cli.report_cmds import print_credit_report
+            from kiosk.services.reports import credit_report
 
-        print_credit_report(ctx, credit_report(ctx))
+            print_credit_report(ctx, credit_report(ctx))
     finally:
         ctx.close()
+    if till:
+        from kiosk.cli.till_cmds import run_till
+
+        return run_till(str(where), demo=True)
     return 0
 
 

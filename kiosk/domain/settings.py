@@ -25,6 +25,8 @@ from typing import Any
 from kiosk.domain.errors import KioskError, ValidationError
 from kiosk.domain.khata import BASE_METHODS
 from kiosk.domain.money import minor_digits, parse_amount, to_decimal_string
+from kiosk.domain.print_layout import PROFILES as _PRINTER_PROFILES
+from kiosk.domain.print_layout import describe_address, parse_printer_url
 
 #: Tier names as `kiosk.domain.customers.Tier` spells them (a StrEnum, so either works as a key).
 TIERS = ("New", "Regular", "VIP")
@@ -42,6 +44,7 @@ class Kind(enum.StrEnum):
     CHOICE = "choice"
     TEXT = "text"
     LOCALE = "locale"
+    PRINTER = "printer"
 
 
 #: How each kind is typed, for `kiosk config list`.
@@ -57,6 +60,8 @@ KIND_HELP = {
     Kind.CHOICE: "one of the listed words",
     Kind.TEXT: "text",
     Kind.LOCALE: "a locale like en_PK or id_ID",
+    Kind.PRINTER: "a printer address: tcp://HOST:9100, usb://VID:PID, serial:///dev/ttyS0?baud=9600, "
+                  "file:///dev/usb/lp0, cups://QUEUE or none",
 }
 
 _WHOLE = re.compile(r"^[0-9]{1,12}$", re.ASCII)
@@ -288,6 +293,10 @@ def _parse_locale(setting: Setting, raw: str, _currency: str) -> str:
         raise ValidationError(setting.key, f"{raw or '(empty)'!r} is not a known locale like en_PK or id_ID") from None
 
 
+def _parse_printer(setting: Setting, raw: str, _currency: str) -> str:
+    return describe_address(parse_printer_url(raw, field=setting.key))
+
+
 _PARSERS = {
     Kind.INT: _parse_whole,
     Kind.PERCENT: _parse_percent,
@@ -300,6 +309,7 @@ _PARSERS = {
     Kind.CHOICE: _parse_choice,
     Kind.TEXT: _parse_text,
     Kind.LOCALE: _parse_locale,
+    Kind.PRINTER: _parse_printer,
 }
 
 
@@ -359,6 +369,16 @@ SETTINGS: tuple[Setting, ...] = (
             "send the customer a message when a sale goes on their khata, with the balance after it"),
     Setting("notify.payment", Kind.BOOL, True,
             "send the customer a message when a khata payment is received, with the balance after it"),
+    Setting("printer.url", Kind.PRINTER, "none",
+            "the receipt printer: tcp://HOST:9100, usb://VID:PID, serial:///dev/ttyS0?baud=9600, "
+            "file:///dev/usb/lp0, cups://QUEUE, or none (add ?profile=NAME for a printer of another width)"),
+    Setting("printer.profile", Kind.CHOICE, "POS-5890",
+            "the printer's python-escpos capability profile, which sets the columns: POS-5890 (58 mm, 32), "
+            "TM-T88V (80 mm, 42), TM-T20II (80 mm, 48)", choices=_PRINTER_PROFILES),
+    Setting("printer.footer", Kind.TEXT, "Thank you for shopping with us",
+            "the last line of every receipt (Urdu and other scripts print as an image)", maximum=200),
+    Setting("printer.auto_print", Kind.BOOL, True,
+            "print a receipt for every sale, refund and khata payment (the cash drawer opens on cash either way)"),
     Setting("shop.name", Kind.TEXT, None, "the shop's name as printed on receipts", maximum=200,
             shop_column="name", default_note="set by kiosk init"),
     Setting("shop.locale", Kind.LOCALE, None, "how money and dates are shown, e.g. en_PK, id_ID",
@@ -489,6 +509,27 @@ class NotifySettings:
     def from_values(cls, values: Mapping[str, Any]) -> NotifySettings:
         return cls(channel=values["notify.channel"], credit_sale=values["notify.credit_sale"],
                    payment=values["notify.payment"])
+
+
+@dataclass(frozen=True, slots=True)
+class PrinterSettings:
+    """The receipt printer: its address (None: no printer), profile, receipt footer, and whether every
+    sale, refund and khata payment prints on its own."""
+
+    url: str  # as stored: "none" or a printer address
+    profile: str
+    footer: str
+    auto_print: bool
+
+    @property
+    def address(self):
+        """The parsed `url` (a `kiosk.domain.print_layout.PrinterAddress`), or None for none."""
+        return parse_printer_url(self.url, field="printer.url")
+
+    @classmethod
+    def from_values(cls, values: Mapping[str, Any]) -> PrinterSettings:
+        return cls(url=values["printer.url"], profile=values["printer.profile"], footer=values["printer.footer"],
+                   auto_print=values["printer.auto_print"])
 
 
 def defaults(currency: str) -> dict[str, Any]:

@@ -21,4 +21,7 @@ def check(ctx: Context) -> list[str]:
     problems += integrity.points_problems()
     problems += integrity.sale_problems()
     problems += integrity.audit_chain_problems()
+    from kiosk.services.customer_list import mismatches  # the till's list table (migration 0012's triggers)
+
+    problems += [f"{line} (the customers list)" for line in mismatches(ctx)]
     return problems

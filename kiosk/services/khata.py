@@ -93,6 +93,9 @@ def receive(
         loyalty.settle_paid_points_in_txn(ctx, customer_id, date=date)
         _tell(ctx, "payment", customer_id, entry, messages.payment(ctx.shop.name, amount, method,
                                                                    locked.balance - amount, ctx.shop.money))
+        from kiosk.services import printing
+
+        printing.enqueue_payment_in_txn(ctx, entry, balance_after=locked.balance - amount)  # sent after commit
         return entry
 
 

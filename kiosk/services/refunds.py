@@ -174,7 +174,11 @@ def refund(
               to=destination.value, payout=plan.payout, khata_off=plan.khata_off,
               store_credit=plan.store_credit_out, points_back=plan.points_back, points_taken=plan.points_taken,
               shortfall_points=plan.shortfall_points, shortfall_value=plan.shortfall_value, approved_by=approver)
-        return result(ctx, refund_id)
+        done = result(ctx, refund_id)
+        from kiosk.services import printing
+
+        printing.enqueue_refund_in_txn(ctx, done)  # the refund slip, sent after commit
+        return done
 
 
 def _give_back(ctx: Context, customer_id: int, sale_id: str, points: int, date: dt.date) -> None:

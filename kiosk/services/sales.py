@@ -111,7 +111,7 @@ def sell(
     """
     require(ctx, Permission.SELL)
     from kiosk.domain import notify as messages
-    from kiosk.services import loyalty, notify, settings
+    from kiosk.services import loyalty, notify, printing, settings
 
     sale_id = (sale_id or "").strip()
     if not sale_id or len(sale_id) > 64:
@@ -179,10 +179,12 @@ def sell(
             audit("sale", f"sale:{sale_id}", user=ctx.user, till=ctx.till, total=plan.totals.total,
                   paid=plan.settlement.paid, khata=plan.khata, customer=customer_id,
                   approved_by=approver, override_by=overrider)
-            return store.receipt_of(plan, sale_id=sale_id, at=at, shop_name=ctx.shop.name,
-                                    currency=ctx.shop.currency, till=ctx.till,
-                                    cashier=ctx.user.name if ctx.user else None, buyer=buyer,
-                                    points_after=points_after)
+            receipt = store.receipt_of(plan, sale_id=sale_id, at=at, shop_name=ctx.shop.name,
+                                       currency=ctx.shop.currency, till=ctx.till,
+                                       cashier=ctx.user.name if ctx.user else None, buyer=buyer,
+                                       points_after=points_after)
+            printing.enqueue_sale_in_txn(ctx, receipt)  # sent after commit; a dead printer never undoes a sale
+            return receipt
     except IntegrityError:
         # The same sale sent by two tills at once: PostgreSQL lets both past `exists` (no row to lock
         # yet); the other's insert won and committed, ours rolled back whole. Answer with what it booked.

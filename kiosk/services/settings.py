@@ -16,6 +16,7 @@ from kiosk.domain.settings import (
     SETTINGS,
     LoyaltySettings,
     NotifySettings,
+    PrinterSettings,
     SaleSettings,
     Setting,
     check_together,
@@ -106,6 +107,19 @@ def sale_settings(ctx: Context) -> SaleSettings:
 
 def notify_settings(ctx: Context) -> NotifySettings:
     return NotifySettings.from_values(get_all(ctx))
+
+
+def printer_settings(ctx: Context) -> PrinterSettings:
+    """The printer keys only, from one query (a sale's print job reads them in its transaction)."""
+    stored = tuple(sorted((k, v) for k, v in store.load_overrides().items() if k.startswith("printer.")))
+    return _printer_settings(ctx.shop.currency, stored)
+
+
+@functools.lru_cache(maxsize=16)
+def _printer_settings(currency: str, overrides: tuple[tuple[str, str], ...]) -> PrinterSettings:
+    stored = dict(overrides)
+    keys = [s for s in SETTINGS if s.key.startswith("printer.")]
+    return PrinterSettings.from_values({s.key: _stored_value(s, stored, currency, True)[0] for s in keys})
 
 
 @dataclass(frozen=True, slots=True)

@@ -368,6 +368,49 @@ class OutboxMessage(BaseModel):
     idempotency_key = CharField(null=True, unique=True)
 
 
+class KhataPromise(BaseModel):
+    """A promised payment date (migration 0013): "will pay by `promised_on`", made when the customer
+    owed `owed` and their newest khata entry was `last_entry_id`. Append-only: the newest row counts."""
+
+    customer = ForeignKeyField(Customer, backref="promises", column_name="customer_id", index=False)
+    promised_on = DateField(index=True)
+    owed = BigIntegerField()  # minor units: the balance when promised
+    last_entry_id = BigIntegerField(null=True)
+    note = TextField(default="")
+    user = ForeignKeyField(User, null=True, column_name="user_id", backref="+")
+    till = CharField(default="")
+    created_at = DateTimeField(default=_now)
+    idempotency_key = CharField(null=True, unique=True)
+
+    class Meta:
+        table_name = "khata_promise"
+        indexes = ((("customer", "id"), False),)
+
+
+class PrintJob(BaseModel):
+    """A receipt, slip or drawer kick waiting for (or sent to) the receipt printer (migration 0014).
+    Written in the transaction of what it prints; sent after commit (`services.printing`)."""
+
+    kind = CharField(max_length=16)  # receipt, refund, payment, statement, day, test, drawer
+    ref = CharField(max_length=64, default="")  # the sale, refund, khata entry or customer it prints
+    payload = TextField(default="")  # JSON: the figures as they were (refund and payment slips)
+    printer = CharField(max_length=300, null=True)  # another printer for this job; NULL: printer.url
+    kick_drawer = BooleanField(default=False)
+    reprint = BooleanField(default=False)
+    status = CharField(max_length=16, default="pending")  # pending, printing, printed, dropped, expired
+    attempts = IntegerField(default=0)
+    next_attempt_at = DateTimeField(null=True)
+    last_error = TextField(default="")
+    claimed_by = CharField(max_length=64, null=True)
+    claimed_at = DateTimeField(null=True)
+    created_at = DateTimeField(default=_now)
+    printed_at = DateTimeField(null=True)
+    user = ForeignKeyField(User, null=True, column_name="user_id", index=False)
+    till = CharField(default="")
+    idempotency_key = CharField(max_length=100, null=True, unique=True)
+
+
 MODELS = (Shop, User, CustomerGroup, Customer, KhataEntry, CustomerMerge, AuditLog, Product, ProductGroupPrice,
           Sale, SaleLine, SaleTender, ParkedSale,
-          Setting, PointsEntry, Campaign, Refund, RefundLine, OutboxMessage)
+          Setting, PointsEntry, Campaign, Refund, RefundLine, OutboxMessage,
+          KhataPromise, PrintJob)

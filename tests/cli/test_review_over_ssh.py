@@ -1,6 +1,7 @@
 """An owner reviews the shop from home: OpenSSH's client, in tmux, into Debian's sshd on a loopback port,
-whose `Match User` block forces `kiosk review` (the README's setup). Logs in with a PIN, reads the
-credit report on screen, tries to change something and is refused, and cannot run anything else.
+whose `Match User` block forces `kiosk review` (the README's setup). The till opens read-only; the test
+logs in with a PIN, reads the credit report on screen, tries to sell and is refused, and cannot run
+anything else.
 
 Skipped only when sshd cannot run here (not root, or openssh-server missing: `available()` says).
 """
@@ -45,6 +46,7 @@ def _python_for(user_dir: Path) -> Path:
         shutil.copytree(purelib, user_dir / "packages", symlinks=True)
         shutil.copytree(source / "kiosk", user_dir / "app" / "kiosk")
         shutil.copytree(source / "migrations", user_dir / "app" / "migrations")
+        shutil.copytree(source / "styles", user_dir / "app" / "styles")
         purelib, source = user_dir / "packages", user_dir / "app"
         for path in (user_dir / "packages", user_dir / "app"):
             subprocess.run(["chmod", "-R", "o+rX", str(path)], check=True)
@@ -54,6 +56,11 @@ def _python_for(user_dir: Path) -> Path:
     lines.append(f"import site; site.addsitedir({str(purelib)!r})")
     (site / "kiosk-checkout.pth").write_text("\n".join(lines) + "\n")
     return venv / "bin" / "python"
+
+
+def _keys(session: str, *keys: str) -> None:
+    subprocess.run(["tmux", "send-keys", "-t", session, *keys], check=True)
+    time.sleep(0.3)
 
 
 def _screen(session: str) -> str:
@@ -117,17 +124,27 @@ def test_an_owner_reviews_the_shop_over_ssh_and_cannot_change_it(shop_for_review
             assert "root:x:0:0" not in other.stdout
             assert "kiosk: pin: set KIOSK_PIN or run the command on a terminal" in other.stderr
 
+            # The till itself, read-only: the PIN screen, then Reports.
             subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40",
                             " ".join(server.client_command())], check=True)
-            _wait_for(session, "Review PIN:")
-            subprocess.run(["tmux", "send-keys", "-t", session, "2468", "Enter"], check=True)
-            _wait_for(session, "review>")
-            subprocess.run(["tmux", "send-keys", "-t", session, "report credit", "Enter"], check=True)
-            screen = _wait_for(session, "Total outstanding")
-            assert "Amina Bibi" in screen and "Rs750.00" in screen and "Mona (manager)" in screen
-            subprocess.run(["tmux", "send-keys", "-t", session, "khata receive 1 750", "Enter"], check=True)
-            _wait_for(session, "read-only review session: nothing can be changed here")
-            subprocess.run(["tmux", "send-keys", "-t", session, "quit", "Enter"], check=True)
+            _wait_for(session, "Type your PIN")
+            _keys(session, "2468", "Enter")
+            screen = _wait_for(session, "Owed to the shop")  # the dashboard
+            assert "review: read-only" in screen and "f2 Sale" not in screen and "f9" not in screen  # no key to a change
+            _keys(session, "2")  # the credit report tab
+            screen = _wait_for(session, "Amina Bibi")
+            assert "750.00" in screen and "Mona (manager)" in screen
+            _keys(session, "F3")  # Customers, Amina highlighted; F4 her khata
+            _wait_for(session, "Amina Bibi")
+            _keys(session, "F4")
+            _wait_for(session, "Payment")
+            _keys(session, "p")  # record a payment: refused in one line
+            _wait_for(session, "read-only review: nothing can be changed here")
+            _keys(session, "C-q")  # quitting the till ends the SSH session: there is no shell behind it
+            deadline = time.monotonic() + 30
+            while subprocess.run(["tmux", "has-session", "-t", session], capture_output=True).returncode == 0:
+                assert time.monotonic() < deadline, _screen(session)
+                time.sleep(0.2)
         # The books the review saw are as they were: the refused payment left no entry.
         with sqlite3.connect(db) as books:
             assert books.execute("SELECT balance FROM customer WHERE id = 1").fetchone() == (750_00,)

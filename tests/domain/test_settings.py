@@ -33,6 +33,7 @@ ISSUE_KEYS = (
     "sale.discount_approval_percent", "sale.cash_rounding", "notify.channel", "notify.credit_sale",
     "notify.payment", "shop.name", "shop.locale", "shop.mobile_money",
     "shop.country", "shop.currency",
+    "printer.url", "printer.profile", "printer.footer", "printer.auto_print",
 )
 
 
@@ -52,6 +53,8 @@ def test_the_defaults_of_the_issue_in_minor_units_of_the_shop_currency():
         "loyalty.multiplier.vip": 2, "loyalty.tier.regular_from": 4, "loyalty.tier.vip_from": 21,
         "loyalty.tier.vip_spend": 5_000_000, "sale.discount_approval_percent": 10, "sale.cash_rounding": 0,
         "notify.channel": "sms", "notify.credit_sale": True, "notify.payment": True,
+        "printer.url": "none", "printer.profile": "POS-5890", "printer.footer": "Thank you for shopping with us",
+        "printer.auto_print": True,
     }
     assert defaults("JPY")["loyalty.earn_per"] == 100 and defaults("KWD")["loyalty.earn_per"] == 100_000
     assert defaults("IDR")["loyalty.tier.vip_spend"] == 5_000_000
