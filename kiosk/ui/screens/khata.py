@@ -4,7 +4,9 @@ their limit, FIFO ageing and their promised payment date, and the keys that chan
 Which customer: the one in a `ShowKhata` message (app.open_khata), else `app.selected_customer_id`, else
 the customer picker asks. Keys (ids "khata.*"): p payment (cashiers may), g a manual "gave" entry
 (managers), r reverse the highlighted entry (managers; a cashier's reversal needs a manager's PIN and is
-made by that manager), d promised payment date, s statement preview, c another customer.
+made by that manager), d promised payment date, s statement preview (Ctrl+S there saves it as a PDF,
+khata_forms.StatementScreen; anyone who may see the khata may, a read-only review too), c another
+customer.
 """
 
 from __future__ import annotations
@@ -188,7 +190,7 @@ class KhataScreen(Screen):
 
     @guarded
     def action_statement(self) -> None:
-        """Preview a statement for a period."""
+        """Preview a statement for a period (and save it as a PDF from there)."""
         from kiosk.ui.screens.khata_forms import StatementScreen
 
         if self.customer is not None:

@@ -1,5 +1,5 @@
 """The Khata screen's forms: record a payment, a manual "gave" entry, reverse an entry, a promised payment
-date, and the statement preview.
+date, and the statement preview (Ctrl+S there saves the period shown as a PDF).
 
 Each form is a modal over the Khata screen. Tab moves between its fields, Enter in any field saves, Esc
 cancels. A bad field (an amount that is not a number or is zero, a date in the wrong form) is a one-line
@@ -265,11 +265,18 @@ class PromiseForm(KhataForm):
 
 class StatementScreen(ModalScreen[None]):
     """A statement for a period: the opening balance, the period's entries with running balance, the
-    closing balance and the totals (services.khata.statement). The PDF is `kiosk statement`, named on screen."""
+    closing balance and the totals (services.khata.statement).
+
+    Ctrl+S saves the statement of the period in the boxes as a PDF (`services.documents.statement_document`,
+    built here on the app's thread in milliseconds; laid out in a worker by `PdfProgressScreen`, which
+    asks for the file first: statement-<name>-<id>-<from>-to-<to>.pdf in the documents folder). Anyone
+    who may see the khata may save it, a cashier or a read-only review too: it reads the books and
+    writes a file, never the books. The same PDF from a shell is `kiosk statement`, named on screen."""
 
     AUTO_FOCUS = "#statement-from"
     BINDINGS = [
         Binding("escape", "close", "Close", id="statement.close"),
+        Binding("ctrl+s", "pdf", "Save PDF", id="statement.pdf"),
     ]
 
     def __init__(self, customer, start: dt.date | None = None, end: dt.date | None = None) -> None:
@@ -301,29 +308,51 @@ class StatementScreen(ModalScreen[None]):
     @guarded
     def submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        self.draw_period(*self.typed_period())
+
+    def typed_period(self) -> tuple[dt.date, dt.date]:
+        """The period typed in the boxes; a bad date names its box."""
         start = typed_date(self.query_one("#statement-from", Input).value, "from")
         end = typed_date(self.query_one("#statement-to", Input).value, "to", default=dt.date.today())
         if start is None:
             raise ValidationError("from", "is empty")
-        self.start, self.end = start, end
-        self.show_period()
+        return start, end
 
     @guarded
     def show_period(self) -> None:
+        self.draw_period(self.start, self.end)
+
+    def draw_period(self, start: dt.date, end: dt.date) -> None:
+        """Show the statement from `start` to `end`; a bad period raises and the screen keeps the last one."""
         from kiosk.services import khata
 
         session = self.app.session
         money = session.money
-        st = khata.statement(session.ctx, self.customer.id, self.start, self.end)
+        st = khata.statement(session.ctx, self.customer.id, start, end)
+        self.start, self.end = start, end
         self.query_one("#statement-opening", Static).update(
-            f"{self.start.isoformat()} to {self.end.isoformat()} · Opening balance [b]{money(st.opening)}[/b]")
+            f"{start.isoformat()} to {end.isoformat()} · Opening balance [b]{money(st.opening)}[/b]")
         self.query_one(LedgerTable).show(st.lines, plain_amounts(session.shop.currency, session.shop.locale))
         self.query_one("#statement-closing", Static).update(
             f"Closing balance [b]{money(st.closing)}[/b] · {len(st.lines)} entries · "
             f"debits {money(st.total_debits)} · credits {money(st.total_credits)}")
         self.query_one("#statement-pdf", Static).update(
-            f"PDF: kiosk statement {self.customer.id} --from {self.start.isoformat()} --to {self.end.isoformat()} "
+            f"PDF: kiosk statement {self.customer.id} --from {start.isoformat()} --to {end.isoformat()} "
             f"-o statement.pdf")
+
+    @guarded
+    def action_pdf(self) -> None:
+        """Save the statement of the period in the boxes as a PDF (drawn here first if it was typed but not
+        shown yet, so the PDF is what the screen shows)."""
+        from kiosk.services import documents
+        from kiosk.ui.screens.pdf_progress import PdfProgressScreen, default_folder, file_name
+
+        period = self.typed_period()
+        if period != (self.start, self.end):
+            self.draw_period(*period)
+        document = documents.statement_document(self.app.session.ctx, self.customer.id, self.start, self.end)
+        name = file_name("statement", self.customer.name, self.customer.id, self.start, "to", self.end)
+        self.app.push_screen(PdfProgressScreen(document.title, default_folder() / name, document=document))
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -11,7 +11,13 @@ dashboard is current), and on R.
 
 Keys (ids "reports.*"): 1 2 3 4 the tabs (dashboard, credit, customers, segments), R refresh, P the
 customer report's period (last 90 days, this month, this year, all time), Enter on a customer row
-opens their profile (app.open_customer).
+opens their profile (app.open_customer), Ctrl+S the credit report or the customer report (of the
+period shown) as a PDF, on those two tabs.
+
+The PDF (`kiosk.services.documents`) is read and built in the same worker that lays it out
+(`PdfProgressScreen`: the credit report of a big shop takes a second to read), on that worker's own
+database connection; phones are masked as on every document. A read-only review may save one too: it
+reads the books and writes a file on this machine, never the books.
 """
 
 from __future__ import annotations
@@ -113,6 +119,7 @@ class ReportsScreen(Screen):
         Binding("4", "tab('segments')", "Segments", id="reports.segments", group=_TABS),
         Binding("r", "refresh", "Refresh", id="reports.refresh"),
         Binding("p", "period", "Period", id="reports.period"),
+        Binding("ctrl+s", "pdf", "PDF", id="reports.pdf"),
     ]
 
     def __init__(self) -> None:
@@ -192,13 +199,14 @@ class ReportsScreen(Screen):
         return self.query_one("#report-tabs", TabbedContent).active or "dashboard"
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("tab", "refresh", "period") and not self.allowed:
+        if action in ("tab", "refresh", "period", "pdf") and not self.allowed:
             return False
-        if action == "period":
+        if action in ("period", "pdf"):
             try:
-                return self.active_tab == "customers"
+                tab = self.active_tab
             except Exception:  # noqa: BLE001 - not composed yet
                 return False
+            return tab == "customers" or (action == "pdf" and tab == "credit")
         return True
 
     def action_tab(self, tab: str) -> None:
@@ -233,6 +241,38 @@ class ReportsScreen(Screen):
     def action_period(self) -> None:
         self.period = (self.period + 1) % len(_periods(dt.date.today()))
         self.load("customers", again=True)
+
+    @guarded
+    def action_pdf(self) -> None:
+        """Save the credit report, or the customer report of the period shown, as a PDF."""
+        from kiosk.ui.screens.pdf_progress import PdfProgressScreen, default_folder, file_name
+
+        session = self.app.session
+        if not session.may(Permission.READ_REPORTS):  # the services refuse again in the worker
+            self.app.notify_error(session.refusal(Permission.READ_REPORTS))
+            return
+        ctx, today = session.ctx, dt.date.today()
+        if self.active_tab == "credit":
+            title, name = "Credit report", file_name("credit-report", today)
+
+            def build(progress):
+                from kiosk.services import documents
+
+                with ctx.db.connection_context():
+                    return documents.credit_report_document(ctx, progress=progress)
+        elif self.active_tab == "customers":
+            period, start = _periods(today)[self.period]
+            title = f"Customer report, {period}"
+            name = file_name("customer-report", start or "all-time", "to", today)
+
+            def build(progress):
+                from kiosk.services import documents
+
+                with ctx.db.connection_context():
+                    return documents.customer_report_document(ctx, start, progress=progress)
+        else:
+            return
+        self.app.push_screen(PdfProgressScreen(title, default_folder() / name, build=build))
 
     # --- Reading, in a worker --------------------------------------------------------------------
 
