@@ -22,6 +22,7 @@ from kiosk.domain.errors import KioskError
 from kiosk.domain.roles import Permission
 from kiosk.ui.guard import guarded
 from kiosk.ui.messages import ShowCustomer, ShowKhata
+from kiosk.ui.print_worker import PrintWorker
 from kiosk.ui.screens.login import LoginScreen
 from kiosk.ui.session import Session
 
@@ -128,6 +129,8 @@ class KioskApp(App[None]):
         self._rescuers: list[Screen] = []  # screens seen this session that hold unsaved work
         self.rescued: list[str] = []
         """What the screens kept when an unguarded error ended the app ("basket parked as …")."""
+        self.print_worker = PrintWorker(self)
+        """Sends the print queue in a thread while someone is logged in (not in a review): kiosk/ui/print_worker.py."""
 
     # --- The shop and the session ----------------------------------------------------------------
 
@@ -211,6 +214,7 @@ class KioskApp(App[None]):
             user = users.login(ctx, pin)
         self.session = Session(ctx, user, read_only=self.review)
         self.switch_mode("sale" if self.session.may(Permission.SELL) else "reports")
+        self.print_worker.start(self.session)  # does nothing in a review (read-only)
         return user
 
     def _review_login(self, pin: str) -> UserRef:
@@ -236,6 +240,7 @@ class KioskApp(App[None]):
         if self.session is None:
             return
         self.rescue_all()  # e.g. the Sale screen parks a basket in progress
+        self.print_worker.stop()  # a job being sent finishes; the next login sends the rest
         await self.switch_mode("login")
         self.session.end()
         self.session = None
@@ -312,6 +317,15 @@ class KioskApp(App[None]):
             if self.session.may(MODE_PERMISSIONS[mode]):
                 yield SystemCommand(title, f"Go to {title}", functools.partial(self.run_action, f"mode({mode!r})"))
         yield SystemCommand("Lock", "Lock the till (back to the PIN)", functools.partial(self.run_action, "lock"))
+        yield SystemCommand("Printer queue", "Receipts waiting for the printer: retry, drop, another printer",
+                            self.open_print_queue)
+
+    def open_print_queue(self) -> None:
+        """The jobs waiting for the printer (Ctrl+R on the Sale screen, Q in Settings' Printer tab)."""
+        from kiosk.ui.screens.print_queue import PrintQueueScreen
+
+        if self.session is not None and not isinstance(self.screen, PrintQueueScreen):
+            self.push_screen(PrintQueueScreen())
 
     # --- The manager's PIN -----------------------------------------------------------------------
 
@@ -374,6 +388,7 @@ class KioskApp(App[None]):
             self.push_screen(ErrorScreen(exc, log, notes))
 
     def on_unmount(self) -> None:
+        self.print_worker.stop()
         # An unguarded error ends the app (Textual's way): the screens are gone from the DOM by now but
         # still in our list, so their work is rescued here; `kiosk till` writes the traceback log.
         if self.return_code not in (None, 0):

@@ -2,7 +2,9 @@
 their items; reprint, refund), khata (read-only here: F4 opens the Khata screen), payments and points.
 
 Keys (ids "profile.*"): 1-4 or Tab / Shift+Tab switch tabs, E edit, A archive (U unarchive), M merge,
-P reprint and R refund the highlighted purchase, Esc back to the list. A refund needs a manager: a
+P reprint and R refund the highlighted purchase, Esc back to the list. The reprint shows the receipt;
+P there prints it, marked REPRINT (`printing.reprint_receipt`, in a thread: a printer that is off
+leaves the reprint waiting in the queue, and the screen says so). A refund needs a manager: a
 cashier is asked for a manager's PIN first and the refund is booked with that manager's approval, as
 `services.refunds.refund(approved_by=…)` allows.
 
@@ -357,6 +359,7 @@ class ProfileScreen(Screen):
             out = "cash to give" if result.destination == "cash" else "store credit"
             self.notify(f"Refunded {self.money(result.goods)}: {out} {self.money(result.payout)}"
                         + (f", {self.money(result.khata_off)} off the khata" if result.khata_off else ""))
+            self.app.print_worker.kick()  # the refund slip (and the drawer, for cash) is queued: send it now
             self.refresh_all()
 
         self.app.push_screen(RefundScreen(p), done)
@@ -385,10 +388,13 @@ def _entry_text(e) -> str:
 
 class ReceiptScreen(ModalScreen[None]):
     """A past sale's receipt, as the books have it (`sales.receipt`), drawn as the Sale screen draws the
-    receipt of a sale just booked (`receipt_view.receipt_renderable`)."""
+    receipt of a sale just booked (`receipt_view.receipt_renderable`). P prints it, marked REPRINT."""
 
     AUTO_FOCUS = "#receipt-scroll"
-    BINDINGS = [Binding("escape,enter", "close", "Close", id="receipt.close")]
+    BINDINGS = [
+        Binding("escape,enter", "close", "Close", id="receipt.close"),
+        Binding("p", "print", "Print", id="receipt.print"),
+    ]
 
     def __init__(self, receipt) -> None:
         super().__init__()
@@ -398,13 +404,38 @@ class ReceiptScreen(ModalScreen[None]):
         from kiosk.ui.screens.receipt_view import receipt_renderable
 
         with Vertical(id="receipt-box"):
-            yield Static(f"[b]Reprint[/b] of sale {_short(self.receipt.sale_id)}", id="receipt-title")
+            yield Static(f"[b]Reprint[/b] of sale {_short(self.receipt.sale_id)} · P: print it", id="receipt-title")
             with VerticalScroll(id="receipt-scroll"):
                 yield Static(receipt_renderable(self.receipt, self.app.session), id="receipt-body")
         yield TillFooter()
 
     def action_close(self) -> None:
         self.dismiss()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "print":
+            return not self.app.session.read_only  # a review prints nothing
+        return True
+
+    @guarded
+    def action_print(self) -> None:
+        """Queue the reprint and send it, in a thread (never the screen's: a dead printer takes seconds)."""
+        from kiosk.services import printing
+
+        sale_id = self.receipt.sale_id
+        self.notify(f"Printing sale {_short(sale_id)} again…", timeout=3)
+        self.app.print_worker.call(lambda ctx: printing.reprint_receipt(ctx, sale_id), self._printed, name="reprint")
+
+    def _printed(self, result) -> None:
+        from kiosk.ui.print_worker import short_error
+
+        if result.printed:
+            self.app.notify(f"Reprint of sale {_short(self.receipt.sale_id)} printed", timeout=4)
+        elif result.status == "busy":
+            self.app.notify(f"Reprint of sale {_short(self.receipt.sale_id)} is being sent", timeout=4)
+        else:
+            self.app.notify(f"Reprint waiting for the printer: {short_error(result.error)}; it is retried "
+                            "(Ctrl+R on the Sale screen: the queue)", severity="warning", timeout=8)
 
 
 # --- Refund ----------------------------------------------------------------------------------------

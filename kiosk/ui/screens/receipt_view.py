@@ -1,6 +1,10 @@
 """The receipt of the sale just booked, on screen: items, totals, tenders, change, what went on the khata
 and the customer's new balance, points earned and redeemed and the new points balance, and who
-approved what. Printing comes later; this renders the same `kiosk.domain.receipt.Receipt`.
+approved what (the same `kiosk.domain.receipt.Receipt` the printer's receipt is laid out from).
+
+Under the title, the printed receipt's state once the print worker has tried it (`print_round`: the
+round the Sale screen kicked after the sale): printed, or waiting for the printer and why. The sale is
+booked either way; a waiting receipt is retried by itself (Ctrl+R on the Sale screen: the queue).
 
 Enter or Esc: back to an empty Sale.
 """
@@ -108,17 +112,52 @@ class ReceiptViewScreen(ModalScreen[None]):
         Binding("enter,escape", "close", "Next sale", id="receipt_view.close"),
     ]
 
-    def __init__(self, receipt: Receipt, approvals: list[str] = ()) -> None:
+    def __init__(self, receipt: Receipt, approvals: list[str] = (), print_round: int = 0) -> None:
         super().__init__()
         self.receipt = receipt
         self.approvals = list(approvals)
+        self.print_round = print_round
+        """The print worker's round that sends this sale's receipt (0: the worker is not running)."""
+        self.print_state = ""
+        """"", "sending", "printed" or "waiting": what #receipt-print says."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="receipt-box"):
             yield Static(Text.assemble(("Sale complete", "bold green"), "  Enter: next sale"), id="receipt-title")
+            yield Static("", id="receipt-print")
             with VerticalScroll(id="receipt-scroll"):
                 yield Static(receipt_renderable(self.receipt, self.app.session, self.approvals), id="receipt")
         yield TillFooter()
+
+    def on_mount(self) -> None:
+        worker = self.app.print_worker
+        if not self.print_round or not worker.running:
+            self.show_print(None)
+            return
+        worker.reported.subscribe(self, self.show_print)
+        self.show_print(worker.state)
+
+    def show_print(self, report) -> None:
+        """The receipt's state from the worker's latest report (None: no printing to show)."""
+        line = self.query_one("#receipt-print", Static)
+        if report is None and self.print_round and self.app.print_worker.running:
+            state, text = "sending", Text("Receipt: sending to the printer…", style="dim")
+        elif report is None or report.printer == "none" or not report.auto_print:
+            state, text = "", Text("")  # no printer, or receipts only on request: nothing to say
+        elif report.round < self.print_round:
+            state, text = "sending", Text("Receipt: sending to the printer…", style="dim")
+        elif (job := report.job_of("receipt", self.receipt.sale_id)) is not None:
+            from kiosk.ui.print_worker import short_error
+
+            why = short_error(job.last_error) or "not sent yet"
+            state, text = "waiting", Text.assemble(("Receipt waiting for the printer", "bold yellow"),
+                                                   f": {why}. The sale is booked; the receipt prints when the "
+                                                   "printer is back (Ctrl+R on the Sale screen: the queue).")
+        else:
+            state, text = "printed", Text("Receipt printed", style="green")
+        self.print_state = state
+        line.update(text)
+        line.display = bool(state)
 
     def action_close(self) -> None:
         self.dismiss(None)

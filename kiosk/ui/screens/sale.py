@@ -19,9 +19,16 @@ can still be typed:
     F7         attach a customer                          sale.attach
     F8         park the basket (empty basket: recall one) sale.park
     F12        pay                                        sale.pay
+    Ctrl+O     open the cash drawer, no sale (a manager)  sale.no_sale
+    Ctrl+R     the printer's queue (retry, drop, another) sale.print_queue
     Esc        clear the input / leave a quantity or discount prompt
 
 A discount above the shop's approval percentage asks for a manager's PIN when it is given.
+
+After a sale the print worker (kiosk/ui/print_worker.py) is kicked to send its receipt at once, in a
+thread: a printer that is off never holds up the next sale, and the receipt waits in the queue. A "no
+sale" drawer opening needs a manager: one logged in, or a cashier with a manager's PIN given on the spot
+(`printing.open_drawer(approved_by=…)`); it is audited whether or not the printer answers.
 
 The basket's sale id (its idempotency key) is made when the basket starts and kept through park and
 recall, so a basket can never be booked twice. `rescue()` parks the basket when the app meets an
@@ -95,6 +102,8 @@ class SaleScreen(Screen):
         Binding("f7", "attach", "Customer", id="sale.attach"),
         Binding("f8", "park", "Park", id="sale.park"),
         Binding("escape", "clear", "Clear", id="sale.clear"),
+        Binding("ctrl+o", "no_sale", "Drawer", id="sale.no_sale"),
+        Binding("ctrl+r", "print_queue", "Printer", id="sale.print_queue"),
     ]
 
     def __init__(self) -> None:
@@ -462,11 +471,12 @@ class SaleScreen(Screen):
             self.redraw()
             return
         receipt, approvals = result
+        print_round = self.app.print_worker.kick()  # the receipt's job is committed: send it now, in a thread
         self.forget_parked_copy()
         self.new_basket()
         from kiosk.ui.screens.receipt_view import ReceiptViewScreen
 
-        self.app.push_screen(ReceiptViewScreen(receipt, approvals))
+        self.app.push_screen(ReceiptViewScreen(receipt, approvals, print_round))
 
     def forget_parked_copy(self) -> None:
         """The basket was sold or voided: a copy rescue() parked earlier goes too."""
@@ -480,6 +490,44 @@ class SaleScreen(Screen):
         except NotFound:
             pass
         self.basket.parked_copy = False
+
+    # --- The printer: no-sale drawer (Ctrl+O), the queue (Ctrl+R) -----------------------------------
+
+    @work(exclusive=True, group="drawer")
+    @guarded
+    async def action_no_sale(self) -> None:
+        """Open the cash drawer without a sale: a manager does it; a cashier needs a manager's PIN."""
+        from kiosk.domain.roles import Permission
+
+        session = self.session
+        state = self.app.print_worker.state
+        if state is not None and state.printer == "none":
+            raise KioskError("no printer is set, and the drawer opens through it: an owner sets it in Settings "
+                             "(F9, 4 Printer)")
+        manager = None
+        if not session.may(Permission.APPROVE):
+            if not session.may(Permission.SELL):
+                raise KioskError(session.refusal(Permission.APPROVE))
+            manager = await self.app.ask_manager("open the cash drawer (no sale)")
+            if manager is None:
+                self.notify("drawer not opened: a no-sale opening needs a manager's PIN", severity="warning")
+                return
+        from kiosk.services import printing
+
+        self.app.print_worker.call(
+            lambda ctx: printing.open_drawer(ctx, approved_by=manager, reason="no sale"), self.drawer_done,
+            name="no sale")
+
+    def drawer_done(self, result) -> None:
+        from kiosk.ui.print_worker import short_error
+
+        if result.printed:
+            self.notify("drawer opened (no sale): written to the audit log", timeout=4)
+        else:
+            self.app.notify_error(f"drawer not opened: {short_error(result.error)} (the try is in the audit log)")
+
+    def action_print_queue(self) -> None:
+        self.app.open_print_queue()
 
     # --- Park and recall (F8) ------------------------------------------------------------------------
 

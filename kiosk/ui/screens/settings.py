@@ -1,6 +1,6 @@
-"""Settings (F9, owners): the shop, its users and PINs, and the tills' login locks.
+"""Settings (F9, owners): the shop, its users and PINs, the tills' login locks, and the receipt printer.
 
-Three tabs (1 2 3, or ← → on the tab bar):
+Four tabs (1 2 3 4, or ← → on the tab bar):
 
 - **Shop**: name, locale and mobile-money names are edited in place (E, or Tab into the boxes) and
   saved together with Ctrl+S through `kiosk.services.settings.set`, one audited change per key. Every
@@ -13,6 +13,11 @@ Three tabs (1 2 3, or ← → on the tab bar):
   `kiosk.services.users`, which checks the owner's permission again and audits it.
 - **Tills**: this machine's till name (KIOSK_TILL, else the host name) and every till's wrong-PIN
   lock; U unlocks the highlighted till, Ctrl+U every till (`users.unlock`).
+- **Printer**: the printer's address (printer.url: tcp://HOST:9100, usb://VID:PID, serial://…, file://…,
+  cups://QUEUE or none), its profile (the paper's width), the receipt's footer and whether every sale
+  prints, edited and saved like the Shop tab (a bad address is refused in one line naming it, and
+  nothing is saved); the jobs waiting for the printer; T prints a test page and Q opens the queue
+  (retry, drop, send to another printer: kiosk/ui/screens/print_queue.py). Printing runs in a thread.
 
 The app opens this screen for owners only; the screen checks again and shows only the refusal to
 anyone else.
@@ -26,16 +31,21 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.markup import escape
 from textual.screen import Screen
-from textual.widgets import DataTable, Input, Label, Static, TabbedContent, TabPane, Tabs
+from textual.widgets import DataTable, Input, Label, Select, Static, TabbedContent, TabPane, Tabs
 
 from kiosk.domain.errors import KioskError
 from kiosk.domain.roles import Permission
 from kiosk.ui.guard import guarded
 from kiosk.ui.widgets import SessionBar, TillFooter
 
-TABS = ("shop", "users", "tills")
+TABS = ("shop", "users", "tills", "printer")
 #: The Shop tab's boxes: setting key -> box id.
 SHOP_FIELDS = {"shop.name": "shop-name-box", "shop.locale": "locale-box", "shop.mobile_money": "mobile-money-box"}
+#: The Printer tab's boxes (an Input or a Select): setting key -> box id.
+PRINTER_FIELDS = {"printer.url": "printer-url-box", "printer.profile": "printer-profile-box",
+                  "printer.footer": "printer-footer-box", "printer.auto_print": "printer-auto-box"}
+#: The tabs whose boxes are saved with Ctrl+S.
+FIELDS = {"shop": SHOP_FIELDS, "printer": PRINTER_FIELDS}
 
 _TABS = Binding.Group("Tabs", compact=True)
 
@@ -56,6 +66,7 @@ class SettingsScreen(Screen):
         Binding("1", "tab('shop')", "Shop", id="settings.shop", group=_TABS),
         Binding("2", "tab('users')", "Users", id="settings.users", group=_TABS),
         Binding("3", "tab('tills')", "Tills", id="settings.tills", group=_TABS),
+        Binding("4", "tab('printer')", "Printer", id="settings.printer", group=_TABS),
         Binding("e", "edit", "Edit", id="settings.edit"),
         Binding("ctrl+s", "save", "Save", id="settings.save"),
         Binding("escape", "undo", "Undo", id="settings.undo"),
@@ -65,11 +76,15 @@ class SettingsScreen(Screen):
         Binding("d", "toggle_user", "Disable/enable", id="settings.toggle_user"),
         Binding("u", "unlock", "Unlock", id="settings.unlock"),
         Binding("ctrl+u", "unlock_all", "Unlock all", id="settings.unlock_all"),
+        Binding("t", "test_page", "Test page", id="settings.test_page"),
+        Binding("q", "print_queue", "Queue", id="settings.print_queue"),
     ]
 
-    #: Which tab each action belongs to.
-    ACTION_TABS = {"edit": "shop", "save": "shop", "undo": "shop", "add_user": "users", "reset_pin": "users",
-                   "role": "users", "toggle_user": "users", "unlock": "tills", "unlock_all": "tills"}
+    #: Which tabs each action belongs to.
+    ACTION_TABS = {"edit": ("shop", "printer"), "save": ("shop", "printer"), "undo": ("shop", "printer"),
+                   "add_user": ("users",), "reset_pin": ("users",), "role": ("users",), "toggle_user": ("users",),
+                   "unlock": ("tills",), "unlock_all": ("tills",), "test_page": ("printer",),
+                   "print_queue": ("printer",)}
 
     def __init__(self) -> None:
         super().__init__()
@@ -79,7 +94,7 @@ class SettingsScreen(Screen):
         self.locks: list = []
         """The tills' login locks as last read (`kiosk.services.users.LockInfo`)."""
         self.saved_text: dict[str, str] = {}
-        """The Shop tab's keys as saved: what Esc puts back and Ctrl+S compares with."""
+        """The Shop and Printer tabs' keys as saved: what Esc puts back and Ctrl+S compares with."""
 
     @property
     def allowed(self) -> bool:
@@ -117,7 +132,25 @@ class SettingsScreen(Screen):
                 yield Static("Login locks (wrong PINs in a row, per till)", classes="section")
                 yield DataTable(id="locks-table", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="locks-note", classes="hint")
+            with TabPane("4 Printer", id="printer"), Vertical(classes="body"):
+                yield from self.compose_printer()
         yield TillFooter()
+
+    def compose_printer(self) -> ComposeResult:
+        from kiosk.domain.settings import lookup
+
+        profiles = lookup("printer.profile").choices
+        yield _row("Printer", Input(id="printer-url-box", compact=True, max_length=300,
+                                    placeholder="tcp://HOST:9100, usb://VID:PID, cups://QUEUE, … or none"))
+        yield _row("Profile", Select([(p, p) for p in profiles], id="printer-profile-box", allow_blank=False,
+                                     compact=True))
+        yield _row("Footer", Input(id="printer-footer-box", compact=True, max_length=200))
+        yield _row("Auto print", Select([("yes: every sale, refund and payment", "yes"),
+                                         ("no: on request only (the drawer still opens)", "no")],
+                                        id="printer-auto-box", allow_blank=False, compact=True))
+        yield Static("", id="printer-queue-note", classes="field-note")
+        yield Static("E or Tab: edit · Ctrl+S: save · Esc: put back · T: test page · Q: the queue",
+                     classes="hint")
 
     def on_mount(self) -> None:
         if not self.allowed:
@@ -125,6 +158,8 @@ class SettingsScreen(Screen):
         self.load_shop()
         self.load_users()
         self.load_locks()
+        self.app.print_worker.reported.subscribe(self, self.show_queue_note)
+        self.show_queue_note(self.app.print_worker.state)
 
     def on_screen_resume(self) -> None:
         if self.allowed and self.is_mounted:
@@ -139,17 +174,17 @@ class SettingsScreen(Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if not self.allowed:
             return action not in self.ACTION_TABS and action != "tab"
-        tab = self.ACTION_TABS.get(action)
-        if tab is None:
+        tabs = self.ACTION_TABS.get(action)
+        if tabs is None:
             return True
         try:
             active = self.active_tab
         except Exception:  # noqa: BLE001 - not composed yet
             return False
-        if tab != active:
+        if active not in tabs:
             return False
         if action == "save":
-            return self.shop_changed() or None  # shown dimmed while nothing has changed
+            return self.fields_changed(active) or None  # shown dimmed while nothing has changed
         if action == "edit":
             return not isinstance(self.focused, Input)
         return True
@@ -165,6 +200,8 @@ class SettingsScreen(Screen):
             self.load_users()
         elif tab == "tills":
             self.load_locks()
+        elif tab == "printer":
+            self.app.print_worker.kick()  # the queue note, up to date
         self.refresh_bindings()
 
     def _focus_tab_content(self, tab: str, *, edit: bool) -> None:
@@ -173,7 +210,7 @@ class SettingsScreen(Screen):
         elif tab == "tills":
             self.query_one("#locks-table").focus()
         elif edit:
-            self.query_one("#shop-name-box").focus()
+            self.query_one(f"#{next(iter(FIELDS[tab].values()))}").focus()
         else:  # the tab bar: 1 2 3 switch tabs (the boxes would take the digits)
             self.query_one("#settings-tabs Tabs", Tabs).focus()
         self.refresh_bindings()
@@ -188,7 +225,8 @@ class SettingsScreen(Screen):
         from kiosk.services import settings
 
         ctx = self.app.session.ctx
-        self.saved_text = {sv.key: sv.text for sv in settings.describe(ctx) if sv.key in SHOP_FIELDS}
+        keys = {key for boxes in FIELDS.values() for key in boxes}
+        self.saved_text = {sv.key: sv.text for sv in settings.describe(ctx) if sv.key in keys}
         self._fill_boxes()
         shop = ctx.shop
         self.query_one("#country", Static).update(f"[b]{shop.country}[/b]")
@@ -203,25 +241,29 @@ class SettingsScreen(Screen):
             f"Money shows as {escape(session.money(1_250_50))}; payment methods: "
             f"{escape(', '.join(session.shop.payment_methods))}")
 
-    def _typed(self) -> dict[str, str]:
-        return {key: self.query_one(f"#{box}", Input).value for key, box in SHOP_FIELDS.items()}
+    def _box_text(self, box: str) -> str:
+        widget = self.query_one(f"#{box}")
+        return str(widget.value) if isinstance(widget, Select) else widget.value
 
-    def _changes(self) -> dict[str, str]:
+    def _typed(self, tab: str = "shop") -> dict[str, str]:
+        return {key: self._box_text(box) for key, box in FIELDS[tab].items()}
+
+    def _changes(self, tab: str = "shop") -> dict[str, str]:
         """The keys whose typed text means another value than the saved one (checked: a bad box raises
         a ValidationError naming its key, before anything is saved)."""
         from kiosk.domain.settings import lookup
 
         currency = self.app.session.shop.currency
         changed = {}
-        for key, text in self._typed().items():
+        for key, text in self._typed(tab).items():
             setting = lookup(key)
             if setting.format(setting.parse(text, currency), currency) != self.saved_text.get(key):
                 changed[key] = text
         return changed
 
-    def shop_changed(self) -> bool:
+    def fields_changed(self, tab: str = "shop") -> bool:
         """Whether a box differs from what is saved (a quick look for the footer; Ctrl+S checks exactly)."""
-        if not self.saved_text:
+        if not self.saved_text or tab not in FIELDS:
             return False
 
         def plain(key: str, text: str) -> str:
@@ -229,10 +271,11 @@ class SettingsScreen(Screen):
                 return ",".join(" ".join(name.split()) for name in text.split(",") if name.strip())
             return " ".join(text.split())
 
-        return any(plain(key, text) != self.saved_text.get(key) for key, text in self._typed().items())
+        return any(plain(key, text) != self.saved_text.get(key) for key, text in self._typed(tab).items())
 
     @on(Input.Changed)
-    def typed(self, event: Input.Changed) -> None:
+    @on(Select.Changed)
+    def typed(self, event) -> None:
         self.refresh_bindings()
 
     @on(Input.Submitted)
@@ -241,15 +284,16 @@ class SettingsScreen(Screen):
         self.action_save()
 
     def action_edit(self) -> None:
-        self._focus_tab_content("shop", edit=True)
+        self._focus_tab_content(self.active_tab, edit=True)
 
     @guarded
     def action_save(self) -> None:
         from kiosk.services import settings
 
-        changes = self._changes()  # every box checked first: a bad one is named, nothing is saved
+        tab = self.active_tab if self.active_tab in FIELDS else "shop"
+        changes = self._changes(tab)  # every box checked first: a bad one is named, nothing is saved
         if not changes:
-            self.notify("Nothing to save: the shop's settings are as typed")
+            self.notify(f"Nothing to save: the {'printer' if tab == 'printer' else 'shop'}'s settings are as typed")
             return
         ctx = self.app.session.ctx
         for key, text in changes.items():
@@ -258,18 +302,63 @@ class SettingsScreen(Screen):
             # Session remembers the parsed locale; forget it so money shows in the new one now.
             self.app.session.__dict__.pop("_locale", None)
         self.load_shop()
-        self.notify("Saved: " + ", ".join(k.removeprefix("shop.").replace("_", " ") for k in changes))
-        self._focus_tab_content("shop", edit=False)
+        self.notify("Saved: " + ", ".join(k.removeprefix("shop.").replace(".", " ").replace("_", " ")
+                                          for k in changes))
+        if tab == "printer":
+            self.app.print_worker.kick()  # waiting jobs go to the printer as it is set now
+        self._focus_tab_content(tab, edit=False)
 
     def action_undo(self) -> None:
         self._fill_boxes()
-        self._focus_tab_content("shop", edit=False)
+        self._focus_tab_content(self.active_tab, edit=False)
 
     def _fill_boxes(self) -> None:
         """The boxes as saved (mobile-money names with a space after each comma, for reading)."""
-        for key, box in SHOP_FIELDS.items():
+        for key, box in {**SHOP_FIELDS, **PRINTER_FIELDS}.items():
             text = self.saved_text.get(key, "")
-            self.query_one(f"#{box}", Input).value = text.replace(",", ", ") if key == "shop.mobile_money" else text
+            widget = self.query_one(f"#{box}")
+            if isinstance(widget, Select):
+                widget.value = text
+            else:
+                widget.value = text.replace(",", ", ") if key == "shop.mobile_money" else text
+
+    # --- Printer ---------------------------------------------------------------------------------
+
+    def show_queue_note(self, report) -> None:
+        """What waits for the printer, from the print worker's latest round."""
+        from kiosk.ui.print_worker import short_error
+
+        note = self.query_one("#printer-queue-note", Static)
+        if report is None:
+            note.update("")
+        elif not report.count:
+            note.update("Nothing is waiting for the printer.")
+        else:
+            why = short_error(report.last_error)
+            note.update(f"[b]{report.count} waiting[/b] for the printer" + (f": {escape(why)}" if why else "")
+                        + ". Q: retry, drop or send them to another printer.")
+
+    @guarded
+    def action_test_page(self) -> None:
+        from kiosk.services import printing
+
+        if self.fields_changed("printer"):
+            raise KioskError("printer: save the changes first (Ctrl+S), or Esc to put them back")
+        if self.saved_text.get("printer.url", "none") == "none":
+            raise KioskError("printer: no printer is set: type its address (tcp://HOST:9100, …), Ctrl+S, then T")
+        self.notify("Printing a test page…", timeout=3)
+        self.app.print_worker.call(printing.print_test_page, self.test_printed, name="test page")
+
+    def test_printed(self, result) -> None:
+        from kiosk.ui.print_worker import short_error
+
+        if result.printed:
+            self.notify(f"Test page printed on {result.printer}")
+        else:
+            self.app.notify_error(f"test page waiting for the printer: {short_error(result.error)}")
+
+    def action_print_queue(self) -> None:
+        self.app.open_print_queue()
 
     # --- Users -----------------------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""One line at the top of every screen: where we are, who is at the till, which shop and till."""
+"""One line at the top of every screen: where we are, who is at the till, which shop and till, and the
+receipts waiting for the printer when there are any ("printer: 2 waiting")."""
 
 from __future__ import annotations
 
@@ -23,7 +24,21 @@ class SessionBar(Static):
         self.title = title
 
     def on_mount(self) -> None:
+        worker = getattr(self.app, "print_worker", None)
+        if worker is not None:
+            worker.reported.subscribe(self, self._printer_reported)
         self.refresh_text()
+
+    def _printer_reported(self, _report) -> None:
+        self.refresh_text()
+
+    def printer_text(self) -> str:
+        """"printer: 2 waiting" while jobs wait for the printer (the worker's latest round), else ""."""
+        worker = getattr(self.app, "print_worker", None)
+        report = worker.state if worker is not None else None
+        if report is None or not report.count:
+            return ""
+        return f"printer: {report.count} waiting"
 
     def refresh_text(self) -> None:
         session = getattr(self.app, "session", None)
@@ -32,4 +47,6 @@ class SessionBar(Static):
             parts += [f"{session.user.name} ({session.user.role})", session.shop.name, session.ctx.till]
             if session.read_only:
                 parts.append("[reverse] review: read-only [/reverse]")
+            elif printer := self.printer_text():
+                parts.append(f"[reverse] {printer} [/reverse]")
         self.update(" · ".join(parts))
