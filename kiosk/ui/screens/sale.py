@@ -21,6 +21,8 @@ can still be typed:
     F12        pay                                        sale.pay
     Ctrl+O     open the cash drawer, no sale (a manager)  sale.no_sale
     Ctrl+R     the printer's queue (retry, drop, another) sale.print_queue
+    F10        the day's sales: find one, its receipt,    sale.sales_list
+               reprint it; the end-of-day summary (sales_list.py)
     Esc        clear the input / leave a quantity or discount prompt
 
 A discount above the shop's approval percentage asks for a manager's PIN when it is given.
@@ -104,6 +106,7 @@ class SaleScreen(Screen):
         Binding("escape", "clear", "Clear", id="sale.clear"),
         Binding("ctrl+o", "no_sale", "Drawer", id="sale.no_sale"),
         Binding("ctrl+r", "print_queue", "Printer", id="sale.print_queue"),
+        Binding("f10", "sales_list", "Sales", id="sale.sales_list"),
     ]
 
     def __init__(self) -> None:
@@ -528,6 +531,12 @@ class SaleScreen(Screen):
 
     def action_print_queue(self) -> None:
         self.app.open_print_queue()
+
+    def action_sales_list(self) -> None:
+        """The day's sales over this screen (the basket stays as it is): find a past sale, reprint it."""
+        from kiosk.ui.screens.sales_list import SalesListScreen
+
+        self.app.push_screen(SalesListScreen())
 
     # --- Park and recall (F8) ------------------------------------------------------------------------
 
