@@ -2,11 +2,11 @@
 favourite products.
 
 Everything the list sorts and filters on is in `customer_list` (migration 0012: a row per customer,
-kept by triggers), and each sort has an index holding its key, the id and every filter column, so a
-page is a walk down one index from the cursor that tests the filters on the index entries (0.01 to
-0.05 µs each: even a filter that passes nobody costs one walk of 100k entries, a few ms) and visits
-no row (about 1 µs each) until the page's rows are known. "Date added" walks the table itself, in id
-order.
+kept by triggers; 0015 folds them into fewer writes of the same contents), and each sort has an index
+holding its key, the id and every filter column, so a page is a walk down one index from the cursor
+that tests the filters on the index entries (0.01 to 0.05 µs each: even a filter that passes nobody
+costs one walk of 100k entries, a few ms) and visits no row (about 1 µs each) until the page's rows
+are known. "Date added" walks the table itself, in id order.
 
 Text is where a walk is not enough, and on SQLite the store chooses how to read a page with text:
 
@@ -402,7 +402,7 @@ LEFT JOIN (SELECT customer_id, MAX(date) AS last_day
 
 def list_mismatches() -> list[tuple[int, str]]:
     """(customer id, what differs) wherever `customer_list` disagrees with the customer row or the books:
-    the proof that the triggers of migration 0012 kept it (for `kiosk check`). Reads every sale and
+    the proof that the triggers of migrations 0012 and 0015 kept it (for `kiosk check`). Reads every sale and
     khata entry once (about as long as the credit report)."""
     problems = []
     copied = ("name key", "balance", "archived", "group", "tier")
