@@ -9,7 +9,6 @@ details are.
 from __future__ import annotations
 
 import io
-import os
 import sys
 from pathlib import Path
 
@@ -29,16 +28,6 @@ def register(commands) -> None:
 
 def cmd_till(args) -> int:
     return run_till(url_of(args))
-
-
-def _unlock_keyring_first(demo: bool) -> None:
-    """An encrypted secrets file asks its password on the terminal: ask it before Textual owns the screen."""
-    from kiosk.devices import secrets
-
-    if demo or os.environ.get(secrets.PASSWORD_ENV) or not sys.stdin.isatty():
-        return
-    if secrets.config_path().exists():
-        secrets.get_pepper()
 
 
 def without_locals(text: str) -> str:
@@ -62,7 +51,9 @@ def run_till(url: str, *, demo: bool = False, review: bool = False) -> int:
         raise KioskError(f"{url}: no shop there; make one with `kiosk init` (or try `kiosk demo`)")
     if not sys.stdout.isatty() or not sys.stdin.isatty():
         raise KioskError("till: needs a terminal (stdin and stdout); for scripts use the other commands")
-    _unlock_keyring_first(demo)
+    from kiosk.devices import secrets_prefetch
+
+    secrets_prefetch.start(demo=demo)  # the keyring, read in a child process (or on this terminal, first)
     from rich.console import Console
 
     from kiosk.ui.app import KioskApp

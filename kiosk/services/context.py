@@ -34,10 +34,12 @@ def database_key() -> str:
     return from_keyring()
 
 
-def open_shop(url: str, user: UserRef | None = None, *, read_only: bool = False) -> Context:
+def open_shop(url: str, user: UserRef | None = None, *, read_only: bool = False,
+              cache_mib: int | None = None) -> Context:
     """Open a migrated shop. Until PIN logins exist, the command line acts as the first owner.
-    `read_only`: a review session, in which every write is refused (see `store.db.open_database`)."""
-    db = open_database(url, read_only=read_only, key=database_key)
+    `read_only`: a review session, in which every write is refused (see `store.db.open_database`).
+    `cache_mib`: SQLite's page cache per connection, when not the store's default."""
+    db = open_database(url, read_only=read_only, key=database_key, cache_mib=cache_mib)
     try:
         require_migrated(db)
         settings = shop_store.load_settings()

@@ -57,12 +57,14 @@ class WrongKey(KioskError):
     """An encrypted database the key at hand does not open."""
 
 
-def open_database(url: str, *, create: bool = False, read_only: bool = False, key: KeySource = None) -> Database:
+def open_database(url: str, *, create: bool = False, read_only: bool = False, key: KeySource = None,
+                  cache_mib: int | None = None) -> Database:
     """Connect and bind the models. A SQLite file must exist unless `create` is set. `read_only`: the
     database itself refuses writes (SQLite's query_only, PostgreSQL's read-only transactions), and
     `write_transaction` refuses before trying, so a review session can change nothing. `key`: for an
     encrypted SQLite file (read from the file: no flag to forget); with `create`, a key makes the new
-    file encrypted."""
+    file encrypted. `cache_mib`: SQLite's page cache per connection, when not SQLITE_PRAGMAS' (the till's
+    is small: see kiosk.ui.app.TILL_CACHE_MIB)."""
     if is_postgres_url(url):
         from playhouse.db_url import parse
 
@@ -80,6 +82,8 @@ def open_database(url: str, *, create: bool = False, read_only: bool = False, ke
             raise KioskError(f"no shop database at {path}: run `kiosk init` (or `kiosk demo`) first, or pass --db")
         path.parent.mkdir(parents=True, exist_ok=True)
         pragmas = {**SQLITE_PRAGMAS, **({"query_only": 1} if read_only else {})}
+        if cache_mib is not None:
+            pragmas["cache_size"] = -1024 * int(cache_mib)
         encrypted = is_encrypted(path) or (create and key is not None and not _has_content(path))
         raw_key = _resolve_key(key, path) if encrypted else None
         db = _cipher_database(path, raw_key, pragmas) if encrypted else SqliteDatabase(str(path), pragmas=pragmas)

@@ -20,6 +20,14 @@ def test_sqlite_runs_with_wal_foreign_keys_busy_timeout_and_full_sync(tmp_path):
     assert oct(os.stat(tmp_path / "s.db").st_mode & 0o777) == "0o600"
 
 
+def test_the_page_cache_is_32_mib_unless_the_opener_asks_for_less(tmp_path):
+    big = store_db.open_database(str(tmp_path / "s.db"), create=True)
+    assert big.execute_sql("PRAGMA cache_size").fetchone()[0] == -32_000
+    big.close()
+    small = store_db.open_database(str(tmp_path / "s.db"), cache_mib=2)  # the till's (kiosk.ui.app)
+    assert small.execute_sql("PRAGMA cache_size").fetchone()[0] == -2048
+
+
 def test_a_missing_sqlite_file_is_not_created_silently(tmp_path):
     with pytest.raises(KioskError, match="run `kiosk init`"):
         store_db.open_database(str(tmp_path / "nope.db"))

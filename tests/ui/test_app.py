@@ -85,6 +85,15 @@ async def test_app_defaults(till):
         assert till.session is None
 
 
+async def test_the_till_keeps_a_small_sqlite_page_cache(till, login):
+    from kiosk.ui.app import TILL_CACHE_MIB
+
+    async with till.run_test(size=(80, 24)) as pilot:
+        await login(pilot, CASHIER)
+        (cache,) = till.session.ctx.db.execute_sql("PRAGMA cache_size").fetchone()  # the UI's shops are SQLite
+        assert cache == -1024 * TILL_CACHE_MIB
+
+
 async def test_f5_is_refused_for_a_cashier(till, login, notes):
     async with till.run_test(size=(80, 24)) as pilot:
         await login(pilot, CASHIER)
