@@ -14,14 +14,15 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Input, Label, Select, Static
+from textual.widgets import Input, Select, Static
 
 from kiosk.domain.customers import Tier
 from kiosk.domain.errors import ValidationError
 from kiosk.domain.roles import Permission
 from kiosk.ui.guard import guarded
+from kiosk.ui.screens.form_base import field_row
 from kiosk.ui.widgets import SessionBar, TillFooter
 
 #: (field, label, placeholder) for the text boxes, in the order of `kiosk.domain.customers.FIELDS`.
@@ -86,20 +87,16 @@ class CustomerFormScreen(Screen[object]):
         yield SessionBar(self.title)
         with VerticalScroll(id="form-fields"):
             for field, label, placeholder in TEXT_FIELDS:
-                with Horizontal(classes="form-row"):
-                    yield Label(label, classes="form-label")
-                    yield Input(values.get(field, ""), placeholder=placeholder, id=f"field-{field}", compact=True)
+                yield field_row(label, Input(values.get(field, ""), placeholder=placeholder, id=f"field-{field}",
+                                             compact=True))
             tier = self.customer.tier.value if self.customer is not None else Tier.NEW.value
-            with Horizontal(classes="form-row"):
-                yield Label("Tier", classes="form-label")
-                yield Select([(t.value, t.value) for t in Tier], value=tier, allow_blank=False, id="field-tier",
-                             compact=True, disabled=not session.may(Permission.RUN_LOYALTY))
+            yield field_row("Tier", Select([(t.value, t.value) for t in Tier], value=tier, allow_blank=False,
+                                           id="field-tier", compact=True,
+                                           disabled=not session.may(Permission.RUN_LOYALTY)))
             groups = session.shop.groups or ("Retail",)
             group = self.customer.group if self.customer is not None else groups[0]
-            with Horizontal(classes="form-row"):
-                yield Label("Group", classes="form-label")
-                yield Select([(g, g) for g in groups], value=group if group in groups else groups[0],
-                             allow_blank=False, id="field-group", compact=True)
+            yield field_row("Group", Select([(g, g) for g in groups], value=group if group in groups else groups[0],
+                                            allow_blank=False, id="field-group", compact=True))
         yield Static(HINT, id="form-message")
         yield TillFooter()
 

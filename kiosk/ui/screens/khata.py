@@ -21,14 +21,13 @@ from kiosk.domain.khata import check_reversal
 from kiosk.domain.roles import Permission, Role
 from kiosk.ui.guard import guarded
 from kiosk.ui.messages import ShowKhata
+from kiosk.ui.screens.customer_area import CustomerArea
 from kiosk.ui.widgets import SessionBar, TillFooter
 from kiosk.ui.widgets.khata_summary import KhataSummary
 from kiosk.ui.widgets.ledger_table import LedgerTable, plain_amounts
 
-NEEDS_CUSTOMER = ("payment", "gave", "reverse", "promise", "statement")
 
-
-class KhataScreen(Screen):
+class KhataScreen(CustomerArea, Screen):
     AUTO_FOCUS = "#ledger"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("p", "payment", "Payment", id="khata.payment"),
@@ -39,20 +38,16 @@ class KhataScreen(Screen):
         Binding("c", "customer", "Customer", id="khata.customer"),
     ]
 
+    PICKER_PROMPT = "Khata of which customer?"
+    NONE_CHOSEN_AT = "#khata-summary"
+    NEEDS_CUSTOMER = ("payment", "gave", "reverse", "promise", "statement")
+    FOLLOW_AFTER_QUEUED = True
+
     def __init__(self) -> None:
         super().__init__()
         self.title = "Khata"
-        self.customer = None
-        """The customer shown (kiosk.domain.customers.Customer), as last read; None before one is chosen."""
         self.promise = None
         """Their promise (services.promises.Promise) or None."""
-        self._picking = False
-        self._asked = False
-        self._stale = False
-
-    @property
-    def customer_id(self) -> int | None:
-        return self.customer.id if self.customer is not None else None
 
     def compose(self) -> ComposeResult:
         yield SessionBar("Khata")
@@ -60,46 +55,11 @@ class KhataScreen(Screen):
         yield LedgerTable(id="ledger")
         yield TillFooter()
 
-    # --- Which customer ----------------------------------------------------------------------
-
-    def on_screen_suspend(self) -> None:
-        # another area took the screen (not a form over this one): the books may move meanwhile
-        self._stale = self not in self.app.screen_stack
-
-    def on_screen_resume(self) -> None:
-        # after any ShowKhata already queued (app.open_khata posts it right after switching here), so a
-        # customer is read once
-        self.call_later(self._follow_selection)
-
-    def _follow_selection(self) -> None:
-        wanted = self.app.selected_customer_id
-        stale, self._stale = self._stale, False
-        if wanted is not None and (wanted != self.customer_id or stale):
-            self.show_customer(wanted)
-        elif wanted is None and self.customer is None and not self._asked:
-            self._asked = True  # once: after an Esc the screen says how to pick one
-            self.call_after_refresh(self.action_customer)
+    # --- Which customer (the rest is CustomerArea's) -------------------------------------------
 
     def on_show_khata(self, message: ShowKhata) -> None:
         self._stale = False
         self.show_customer(message.customer_id)
-
-    def action_customer(self) -> None:
-        """Pick another customer by name or phone."""
-        from kiosk.ui.screens.customer_picker import CustomerPicker
-
-        if self._picking or self.app.screen is not self:
-            return
-        self._picking = True
-        self.app.push_screen(CustomerPicker("Khata of which customer?"), self._picked)
-
-    def _picked(self, customer_id: int | None) -> None:
-        self._picking = False
-        if customer_id is not None:
-            self.app.selected_customer_id = customer_id
-            self.show_customer(customer_id)
-        elif self.customer is None:
-            self.query_one(KhataSummary).show_none("No customer chosen: press c to pick one")
 
     @guarded
     def show_customer(self, customer_id: int) -> None:
@@ -119,23 +79,7 @@ class KhataScreen(Screen):
         self.query_one(LedgerTable).show(lines, amounts)
         self.refresh_bindings()
 
-    def refresh_view(self) -> None:
-        if self.customer is not None:
-            self.show_customer(self.customer.id)
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in NEEDS_CUSTOMER and self.customer is None:
-            return None  # shown, greyed, until a customer is chosen
-        return True
-
     # --- Actions -----------------------------------------------------------------------------
-
-    def _refused(self, permission: Permission) -> bool:
-        session = self.app.session
-        if session.may(permission):
-            return False
-        self.app.notify_error(session.refusal(permission))
-        return True
 
     @guarded
     def action_payment(self) -> None:

@@ -26,6 +26,7 @@ from kiosk.domain.dates import parse_date
 from kiosk.domain.errors import CreditLimitExceeded, ValidationError
 from kiosk.domain.khata import Entry
 from kiosk.ui.guard import guarded
+from kiosk.ui.screens.form_base import ModalForm, field_row
 from kiosk.ui.widgets import TillFooter
 from kiosk.ui.widgets.khata_summary import promise_text
 from kiosk.ui.widgets.ledger_table import LedgerTable, describe, plain_amounts
@@ -40,12 +41,7 @@ def typed_date(text: str, field: str, *, default: dt.date | None = None) -> dt.d
     return parse_date(text, field=field)
 
 
-def field_row(label: str, widget) -> Horizontal:
-    """A labelled field: `field_row("Amount", Input(id="amount"))`."""
-    return Horizontal(Label(label, classes="form-label"), widget, classes="form-row")
-
-
-class FormScreen(ModalScreen):
+class FormScreen(ModalForm):
     """A small modal form: a title, an intro, fields; Enter in any field saves (`save()` returns what was
     written, or None to stay open), Esc cancels. Errors from `save()` are one-line notifications
     (@guarded) and the form stays open with nothing saved. The Loyalty forms use it too."""
@@ -53,18 +49,11 @@ class FormScreen(ModalScreen):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="form.cancel"),
     ]
-    heading = ""
-    hint = "Enter: save · Tab: next field · Esc: cancel"
 
     def __init__(self) -> None:
         super().__init__()
         self.key = uuid.uuid4().hex
         """The idempotency key of what this form saves: a second Enter books nothing new."""
-        self.saved = False
-
-    @property
-    def session(self):
-        return self.app.session
 
     def title_text(self) -> str:
         return f"[b]{self.heading}[/b]"
@@ -80,17 +69,6 @@ class FormScreen(ModalScreen):
     def intro(self) -> ComposeResult:
         yield from ()
 
-    def fields(self) -> ComposeResult:
-        yield from ()
-
-    def value(self, selector: str) -> str:
-        return self.query_one(selector, Input).value
-
-    @on(Input.Submitted)
-    def submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.submit()
-
     @work(exclusive=True, group="form")
     @guarded
     async def submit(self) -> None:
@@ -104,20 +82,22 @@ class FormScreen(ModalScreen):
     async def save(self):
         raise NotImplementedError
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
-
-class KhataForm(FormScreen):
-    """A form about one customer's khata."""
+class OneCustomerForm(FormScreen):
+    """A form about one customer, named in its title (the Khata forms, and the Loyalty forms' points and
+    tier)."""
 
     def __init__(self, customer) -> None:
         super().__init__()
         self.customer = customer
-        """The customer (kiosk.domain.customers.Customer) as the Khata screen last read them."""
+        """The customer (kiosk.domain.customers.Customer) as the screen under the form last read them."""
 
     def title_text(self) -> str:
         return f"[b]{self.heading}[/b] · {escape(self.customer.name)}"
+
+
+class KhataForm(OneCustomerForm):
+    """A form about one customer's khata."""
 
     def intro(self) -> ComposeResult:
         money = self.session.money

@@ -19,16 +19,16 @@ from textual.widgets import DataTable, Static
 from kiosk.domain.roles import Permission
 from kiosk.domain.settings import fraction_text
 from kiosk.ui.guard import guarded
+from kiosk.ui.screens.customer_area import CustomerArea
 from kiosk.ui.widgets import SessionBar, TillFooter
 from kiosk.ui.widgets.khata_summary import phone_text
 from kiosk.ui.widgets.ledger_table import CursorTable
 
 _KINDS = {"earn": "Earned", "redeem": "Redeemed", "expire": "Expired", "take-back": "Taken back",
           "give-back": "Given back"}
-NEEDS_CUSTOMER = ("adjust", "tier")
 
 
-class LoyaltyScreen(Screen):
+class LoyaltyScreen(CustomerArea, Screen):
     AUTO_FOCUS = "#points-history"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "adjust", "Adjust", id="loyalty.adjust"),
@@ -37,20 +37,16 @@ class LoyaltyScreen(Screen):
         Binding("c", "customer", "Customer", id="loyalty.customer"),
     ]
 
+    PICKER_PROMPT = "Points of which customer?"
+    NONE_CHOSEN = "No customer chosen: press c to pick one, s for the shop's loyalty settings"
+    NONE_CHOSEN_AT = "#points-summary"
+    NEEDS_CUSTOMER = ("adjust", "tier")
+
     def __init__(self) -> None:
         super().__init__()
         self.title = "Loyalty"
-        self.customer = None
-        """The customer shown, as last read; None before one is chosen."""
         self.history = None
         """Their points history (services.loyalty.PointsHistory)."""
-        self._picking = False
-        self._asked = False
-        self._stale = False
-
-    @property
-    def customer_id(self) -> int | None:
-        return self.customer.id if self.customer is not None else None
 
     def compose(self) -> ComposeResult:
         yield SessionBar("Loyalty")
@@ -73,39 +69,6 @@ class LoyaltyScreen(Screen):
             right = key in ("id", "points", "balance")
             history.add_column(Text(label, justify="right") if right else label, key=key)
 
-    # --- Which customer ----------------------------------------------------------------------
-
-    def on_screen_suspend(self) -> None:
-        # another area took the screen (not a form over this one): points may move meanwhile
-        self._stale = self not in self.app.screen_stack
-
-    def on_screen_resume(self) -> None:
-        wanted = self.app.selected_customer_id
-        stale, self._stale = self._stale, False
-        if wanted is not None and (wanted != self.customer_id or stale):
-            self.show_customer(wanted)
-        elif wanted is None and self.customer is None and not self._asked:
-            self._asked = True  # once: after an Esc the screen says how to pick one
-            self.call_after_refresh(self.action_customer)
-
-    def action_customer(self) -> None:
-        """Pick another customer by name or phone."""
-        from kiosk.ui.screens.customer_picker import CustomerPicker
-
-        if self._picking or self.app.screen is not self:
-            return
-        self._picking = True
-        self.app.push_screen(CustomerPicker("Points of which customer?"), self._picked)
-
-    def _picked(self, customer_id: int | None) -> None:
-        self._picking = False
-        if customer_id is not None:
-            self.app.selected_customer_id = customer_id
-            self.show_customer(customer_id)
-        elif self.customer is None:
-            self.query_one("#points-summary", Static).update(
-                "No customer chosen: press c to pick one, s for the shop's loyalty settings")
-
     @guarded
     def show_customer(self, customer_id: int) -> None:
         from kiosk.services import customers, loyalty, settings
@@ -121,10 +84,6 @@ class LoyaltyScreen(Screen):
         self._lots(history)
         self._history(history)
         self.refresh_bindings()
-
-    def refresh_view(self) -> None:
-        if self.customer is not None:
-            self.show_customer(self.customer.id)
 
     def _summary(self, customer, history, rules) -> None:
         from kiosk.domain.loyalty import redemption_value
@@ -177,19 +136,7 @@ class LoyaltyScreen(Screen):
         if history.lines:  # the newest entry
             table.move_cursor(row=len(history.lines) - 1, animate=False)
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in NEEDS_CUSTOMER and self.customer is None:
-            return None
-        return True
-
     # --- Actions -----------------------------------------------------------------------------
-
-    def _refused(self, permission: Permission) -> bool:
-        session = self.app.session
-        if session.may(permission):
-            return False
-        self.app.notify_error(session.refusal(permission))
-        return True
 
     @guarded
     def action_adjust(self) -> None:

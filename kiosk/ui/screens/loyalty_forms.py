@@ -15,7 +15,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from kiosk.domain.errors import ValidationError
-from kiosk.ui.screens.khata_forms import DATE_HINT, FormScreen, field_row, typed_date
+from kiosk.ui.screens.form_base import field_row
+from kiosk.ui.screens.khata_forms import DATE_HINT, FormScreen, OneCustomerForm, typed_date
 from kiosk.ui.widgets import TillFooter
 
 _POINTS = re.compile(r"^[+-]?[0-9]{1,15}$", re.ASCII)
@@ -32,18 +33,11 @@ def parse_points(text: str) -> int:
     return points
 
 
-class AdjustPointsForm(FormScreen):
+class AdjustPointsForm(OneCustomerForm):
     """Add points by hand, or take them back with a negative number, with a reason. Managers and owners."""
 
     AUTO_FOCUS = "#points"
     heading = "Adjust points"
-
-    def __init__(self, customer) -> None:
-        super().__init__()
-        self.customer = customer
-
-    def title_text(self) -> str:
-        return f"[b]{self.heading}[/b] · {escape(self.customer.name)}"
 
     def intro(self) -> ComposeResult:
         yield Static(f"Has {self.customer.points:,} points · 500 adds, -200 takes back", classes="form-intro")
@@ -61,18 +55,11 @@ class AdjustPointsForm(FormScreen):
                               idempotency_key=self.key)
 
 
-class TierForm(FormScreen):
+class TierForm(OneCustomerForm):
     """Pin a customer's tier by hand (New, Regular, VIP), or `auto` to let sales decide it again."""
 
     AUTO_FOCUS = "#tier"
     heading = "Tier"
-
-    def __init__(self, customer) -> None:
-        super().__init__()
-        self.customer = customer
-
-    def title_text(self) -> str:
-        return f"[b]{self.heading}[/b] · {escape(self.customer.name)}"
 
     def intro(self) -> ComposeResult:
         yield Static(f"Now {self.customer.tier} · New, Regular or VIP pins it; auto lets sales decide",

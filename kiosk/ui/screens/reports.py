@@ -38,7 +38,7 @@ from textual.worker import get_current_worker
 from kiosk.domain.khata import AGEING_BUCKETS
 from kiosk.domain.roles import Permission
 from kiosk.ui.guard import guard, guarded
-from kiosk.ui.widgets import SessionBar, TillFooter
+from kiosk.ui.screens.tabbed import TabbedArea, tab_bindings
 from kiosk.ui.widgets.charts import Bar, BarChart, ColumnChart, h_bar
 
 TABS = ("dashboard", "credit", "customers", "segments")
@@ -46,8 +46,6 @@ TABS = ("dashboard", "credit", "customers", "segments")
 SALES_DAYS = 30
 #: Customers the credit table lists at most (the biggest balances); `kiosk report credit` prints all.
 CREDIT_ROWS = 500
-
-_TABS = Binding.Group("Tabs", compact=True)
 
 
 def _periods(today: dt.date) -> tuple[tuple[str, dt.date | None], ...]:
@@ -109,18 +107,21 @@ class CustomerRows(DataTable):
     BINDINGS = [Binding("enter", "select_cursor", "Profile", id="reports.open")]
 
 
-class ReportsScreen(Screen):
+class ReportsScreen(TabbedArea, Screen):
     """The base screen of mode "reports"."""
 
     BINDINGS = [
-        Binding("1", "tab('dashboard')", "Dashboard", id="reports.dashboard", group=_TABS),
-        Binding("2", "tab('credit')", "Credit", id="reports.credit", group=_TABS),
-        Binding("3", "tab('customers')", "Customers", id="reports.customers", group=_TABS),
-        Binding("4", "tab('segments')", "Segments", id="reports.segments", group=_TABS),
+        *tab_bindings("reports", (("dashboard", "Dashboard"), ("credit", "Credit"), ("customers", "Customers"),
+                                  ("segments", "Segments"))),
         Binding("r", "refresh", "Refresh", id="reports.refresh"),
         Binding("p", "period", "Period", id="reports.period"),
         Binding("ctrl+s", "pdf", "PDF", id="reports.pdf"),
     ]
+
+    PERMISSION = Permission.READ_REPORTS
+    TABS = TABS
+    TABBED_ID = "report-tabs"
+    REFUSED_ID = "reports-refused"
 
     def __init__(self) -> None:
         super().__init__()
@@ -137,44 +138,30 @@ class ReportsScreen(Screen):
 
     # --- Layout ----------------------------------------------------------------------------------
 
-    @property
-    def allowed(self) -> bool:
-        session = self.app.session
-        return session is not None and session.may(Permission.READ_REPORTS)
-
-    def compose(self) -> ComposeResult:
-        yield SessionBar("Reports")
-        if not self.allowed:
-            session = self.app.session
-            text = session.refusal(Permission.READ_REPORTS) if session else "nobody is logged in"
-            yield Static(text, id="reports-refused")
-            yield TillFooter()
-            return
-        with TabbedContent(id="report-tabs"):
-            with TabPane("1 Dashboard", id="dashboard"), Vertical(id="dashboard-body", classes="body"):
-                with Horizontal(id="cards"):
-                    yield Static("", id="card-sales", classes="card")
-                    yield Static("", id="card-owed", classes="card")
-                    yield Static("", id="card-points", classes="card")
-                yield Static("", id="sales-title", classes="chart-title")
-                yield ColumnChart(id="sales-chart", empty=f"no sales in the last {SALES_DAYS} days")
-                yield Static("Ageing of what customers owe (FIFO: payments settle the oldest first)",
-                             classes="chart-title")
-                yield BarChart(id="dashboard-ageing")
-            with TabPane("2 Credit", id="credit"), Vertical(id="credit-body", classes="body"):
-                yield Static("", id="credit-summary")
-                yield BarChart(id="credit-ageing")
-                yield CustomerRows(id="credit-table", cursor_type="row", zebra_stripes=True)
-            with TabPane("3 Customers", id="customers"), Vertical(id="customers-body", classes="body"):
-                yield Static("", id="customers-summary")
-                yield Static("", id="new-title", classes="chart-title")
-                yield ColumnChart(id="new-chart", empty="no new customers in the period")
-                yield CustomerRows(id="top-table", cursor_type="row", zebra_stripes=True)
-            with TabPane("4 Segments", id="segments"), Vertical(id="segments-body", classes="body"):
-                yield Static("", id="segments-summary")
-                yield DataTable(id="segments-table", cursor_type="row", zebra_stripes=True)
-                yield Static("", id="segment-about")
-        yield TillFooter()
+    def compose_tabs(self) -> ComposeResult:
+        with TabPane("1 Dashboard", id="dashboard"), Vertical(id="dashboard-body", classes="body"):
+            with Horizontal(id="cards"):
+                yield Static("", id="card-sales", classes="card")
+                yield Static("", id="card-owed", classes="card")
+                yield Static("", id="card-points", classes="card")
+            yield Static("", id="sales-title", classes="chart-title")
+            yield ColumnChart(id="sales-chart", empty=f"no sales in the last {SALES_DAYS} days")
+            yield Static("Ageing of what customers owe (FIFO: payments settle the oldest first)",
+                         classes="chart-title")
+            yield BarChart(id="dashboard-ageing")
+        with TabPane("2 Credit", id="credit"), Vertical(id="credit-body", classes="body"):
+            yield Static("", id="credit-summary")
+            yield BarChart(id="credit-ageing")
+            yield CustomerRows(id="credit-table", cursor_type="row", zebra_stripes=True)
+        with TabPane("3 Customers", id="customers"), Vertical(id="customers-body", classes="body"):
+            yield Static("", id="customers-summary")
+            yield Static("", id="new-title", classes="chart-title")
+            yield ColumnChart(id="new-chart", empty="no new customers in the period")
+            yield CustomerRows(id="top-table", cursor_type="row", zebra_stripes=True)
+        with TabPane("4 Segments", id="segments"), Vertical(id="segments-body", classes="body"):
+            yield Static("", id="segments-summary")
+            yield DataTable(id="segments-table", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="segment-about")
 
     def on_mount(self) -> None:
         if not self.allowed:
@@ -192,11 +179,7 @@ class ReportsScreen(Screen):
                             ("points", "Points liability")):
             self.query_one(f"#card-{card}", Static).border_title = title
 
-    # --- Which tab -------------------------------------------------------------------------------
-
-    @property
-    def active_tab(self) -> str:
-        return self.query_one("#report-tabs", TabbedContent).active or "dashboard"
+    # --- Which tab (switched by TabbedArea) ------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("tab", "refresh", "period", "pdf") and not self.allowed:
@@ -209,10 +192,6 @@ class ReportsScreen(Screen):
             return tab == "customers" or (action == "pdf" and tab == "credit")
         return True
 
-    def action_tab(self, tab: str) -> None:
-        self.query_one("#report-tabs", TabbedContent).active = tab
-        self._focus_table(tab)
-
     @on(TabbedContent.TabActivated, "#report-tabs")
     def tab_shown(self, event: TabbedContent.TabActivated) -> None:
         tab = event.pane.id or "dashboard"
@@ -220,7 +199,7 @@ class ReportsScreen(Screen):
         if tab in self.stale:
             self.load(tab)
 
-    def _focus_table(self, tab: str) -> None:
+    def focus_tab(self, tab: str) -> None:
         table = {"credit": "#credit-table", "customers": "#top-table", "segments": "#segments-table"}.get(tab)
         if table:
             self.query_one(table).focus()

@@ -36,7 +36,8 @@ from textual.widgets import DataTable, Input, Label, Select, Static, TabbedConte
 from kiosk.domain.errors import KioskError
 from kiosk.domain.roles import Permission
 from kiosk.ui.guard import guarded
-from kiosk.ui.widgets import SessionBar, TillFooter
+from kiosk.ui.screens.tabbed import TabbedArea, tab_bindings
+from kiosk.ui.widgets import SessionBar
 
 TABS = ("shop", "users", "tills", "printer")
 #: The Shop tab's boxes: setting key -> box id.
@@ -46,8 +47,6 @@ PRINTER_FIELDS = {"printer.url": "printer-url-box", "printer.profile": "printer-
                   "printer.footer": "printer-footer-box", "printer.auto_print": "printer-auto-box"}
 #: The tabs whose boxes are saved with Ctrl+S.
 FIELDS = {"shop": SHOP_FIELDS, "printer": PRINTER_FIELDS}
-
-_TABS = Binding.Group("Tabs", compact=True)
 
 #: Why country and currency are shown, not edited (the services refuse both: `shop.country` and
 #: `shop.currency` are read-only keys in `kiosk.domain.settings`).
@@ -59,14 +58,11 @@ def _row(label: str, widget) -> Horizontal:
     return Horizontal(Label(label, classes="field-label"), widget, classes="field-row")
 
 
-class SettingsScreen(Screen):
+class SettingsScreen(TabbedArea, Screen):
     """The base screen of mode "settings"."""
 
     BINDINGS = [
-        Binding("1", "tab('shop')", "Shop", id="settings.shop", group=_TABS),
-        Binding("2", "tab('users')", "Users", id="settings.users", group=_TABS),
-        Binding("3", "tab('tills')", "Tills", id="settings.tills", group=_TABS),
-        Binding("4", "tab('printer')", "Printer", id="settings.printer", group=_TABS),
+        *tab_bindings("settings", (("shop", "Shop"), ("users", "Users"), ("tills", "Tills"), ("printer", "Printer"))),
         Binding("e", "edit", "Edit", id="settings.edit"),
         Binding("ctrl+s", "save", "Save", id="settings.save"),
         Binding("escape", "undo", "Undo", id="settings.undo"),
@@ -79,6 +75,11 @@ class SettingsScreen(Screen):
         Binding("t", "test_page", "Test page", id="settings.test_page"),
         Binding("q", "print_queue", "Queue", id="settings.print_queue"),
     ]
+
+    PERMISSION = Permission.EDIT_SHOP
+    TABS = TABS
+    TABBED_ID = "settings-tabs"
+    REFUSED_ID = "settings-refused"
 
     #: Which tabs each action belongs to.
     ACTION_TABS = {"edit": ("shop", "printer"), "save": ("shop", "printer"), "undo": ("shop", "printer"),
@@ -96,45 +97,31 @@ class SettingsScreen(Screen):
         self.saved_text: dict[str, str] = {}
         """The Shop and Printer tabs' keys as saved: what Esc puts back and Ctrl+S compares with."""
 
-    @property
-    def allowed(self) -> bool:
-        session = self.app.session
-        return session is not None and session.may(Permission.EDIT_SHOP)
-
     # --- Layout ----------------------------------------------------------------------------------
 
-    def compose(self) -> ComposeResult:
-        yield SessionBar("Settings")
-        if not self.allowed:
-            session = self.app.session
-            yield Static(session.refusal(Permission.EDIT_SHOP) if session else "nobody is logged in",
-                         id="settings-refused")
-            yield TillFooter()
-            return
-        with TabbedContent(id="settings-tabs"):
-            with TabPane("1 Shop", id="shop"), Vertical(classes="body"):
-                yield _row("Name", Input(id="shop-name-box", compact=True, max_length=200))
-                yield _row("Locale", Input(id="locale-box", compact=True, placeholder="e.g. en_PK, id_ID"))
-                yield _row("Mobile money", Input(id="mobile-money-box", compact=True,
-                                                 placeholder="names, comma separated"))
-                yield Static("", id="money-example", classes="field-note")
-                yield _row("Country", Static("", id="country"))
-                yield _row("Currency", Static("", id="currency"))
-                yield Static("", id="fixed-note", classes="field-note")
-                yield Static("E or Tab: edit · Ctrl+S: save every change · Esc: put back what is saved",
-                             classes="hint")
-            with TabPane("2 Users", id="users"), Vertical(classes="body"):
-                yield DataTable(id="users-table", cursor_type="row", zebra_stripes=True)
-                yield Static("A: add · P: new PIN · O: role · D: disable or enable the highlighted user",
-                             classes="hint")
-            with TabPane("3 Tills", id="tills"), Vertical(classes="body"):
-                yield Static("", id="this-till")
-                yield Static("Login locks (wrong PINs in a row, per till)", classes="section")
-                yield DataTable(id="locks-table", cursor_type="row", zebra_stripes=True)
-                yield Static("", id="locks-note", classes="hint")
-            with TabPane("4 Printer", id="printer"), Vertical(classes="body"):
-                yield from self.compose_printer()
-        yield TillFooter()
+    def compose_tabs(self) -> ComposeResult:
+        with TabPane("1 Shop", id="shop"), Vertical(classes="body"):
+            yield _row("Name", Input(id="shop-name-box", compact=True, max_length=200))
+            yield _row("Locale", Input(id="locale-box", compact=True, placeholder="e.g. en_PK, id_ID"))
+            yield _row("Mobile money", Input(id="mobile-money-box", compact=True,
+                                             placeholder="names, comma separated"))
+            yield Static("", id="money-example", classes="field-note")
+            yield _row("Country", Static("", id="country"))
+            yield _row("Currency", Static("", id="currency"))
+            yield Static("", id="fixed-note", classes="field-note")
+            yield Static("E or Tab: edit · Ctrl+S: save every change · Esc: put back what is saved",
+                         classes="hint")
+        with TabPane("2 Users", id="users"), Vertical(classes="body"):
+            yield DataTable(id="users-table", cursor_type="row", zebra_stripes=True)
+            yield Static("A: add · P: new PIN · O: role · D: disable or enable the highlighted user",
+                         classes="hint")
+        with TabPane("3 Tills", id="tills"), Vertical(classes="body"):
+            yield Static("", id="this-till")
+            yield Static("Login locks (wrong PINs in a row, per till)", classes="section")
+            yield DataTable(id="locks-table", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="locks-note", classes="hint")
+        with TabPane("4 Printer", id="printer"), Vertical(classes="body"):
+            yield from self.compose_printer()
 
     def compose_printer(self) -> ComposeResult:
         from kiosk.domain.settings import lookup
@@ -163,13 +150,9 @@ class SettingsScreen(Screen):
 
     def on_screen_resume(self) -> None:
         if self.allowed and self.is_mounted:
-            self.call_after_refresh(self._focus_tab_content, self.active_tab, edit=False)
+            self.call_after_refresh(self.focus_tab, self.active_tab, edit=False)
 
-    # --- Tabs ------------------------------------------------------------------------------------
-
-    @property
-    def active_tab(self) -> str:
-        return self.query_one("#settings-tabs", TabbedContent).active or "shop"
+    # --- Tabs (switched by TabbedArea) -----------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if not self.allowed:
@@ -189,10 +172,6 @@ class SettingsScreen(Screen):
             return not isinstance(self.focused, Input)
         return True
 
-    def action_tab(self, tab: str) -> None:
-        self.query_one("#settings-tabs", TabbedContent).active = tab
-        self._focus_tab_content(tab, edit=False)
-
     @on(TabbedContent.TabActivated, "#settings-tabs")
     def tab_shown(self, event: TabbedContent.TabActivated) -> None:
         tab = event.pane.id or "shop"
@@ -204,7 +183,7 @@ class SettingsScreen(Screen):
             self.app.print_worker.kick()  # the queue note, up to date
         self.refresh_bindings()
 
-    def _focus_tab_content(self, tab: str, *, edit: bool) -> None:
+    def focus_tab(self, tab: str, *, edit: bool = False) -> None:
         if tab == "users":
             self.query_one("#users-table").focus()
         elif tab == "tills":
@@ -284,7 +263,7 @@ class SettingsScreen(Screen):
         self.action_save()
 
     def action_edit(self) -> None:
-        self._focus_tab_content(self.active_tab, edit=True)
+        self.focus_tab(self.active_tab, edit=True)
 
     @guarded
     def action_save(self) -> None:
@@ -306,11 +285,11 @@ class SettingsScreen(Screen):
                                           for k in changes))
         if tab == "printer":
             self.app.print_worker.kick()  # waiting jobs go to the printer as it is set now
-        self._focus_tab_content(tab, edit=False)
+        self.focus_tab(tab, edit=False)
 
     def action_undo(self) -> None:
         self._fill_boxes()
-        self._focus_tab_content(self.active_tab, edit=False)
+        self.focus_tab(self.active_tab, edit=False)
 
     def _fill_boxes(self) -> None:
         """The boxes as saved (mobile-money names with a space after each comma, for reading)."""

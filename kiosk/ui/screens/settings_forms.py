@@ -21,6 +21,7 @@ from textual.widgets.option_list import Option
 
 from kiosk.domain.errors import KioskError, ValidationError
 from kiosk.ui.guard import guarded
+from kiosk.ui.screens.form_base import ModalForm, field_row
 from kiosk.ui.widgets import TillFooter
 
 #: What each role may do, one line, shown beside the role picker (in the order the users list shows them).
@@ -30,10 +31,6 @@ ROLE_NOTES = {
     "cashier": "sells, takes payments, adds customers",
     "viewer": "reads reports and khata; changes nothing",
 }
-
-
-def _field(label: str, widget) -> Horizontal:
-    return Horizontal(Label(label, classes="form-label"), widget, classes="form-row")
 
 
 def _pin_box(box_id: str, placeholder: str) -> Input:
@@ -49,22 +46,12 @@ def same_pins(pin: str, again: str) -> str:
     return pin
 
 
-class SettingsForm(ModalScreen):
+class SettingsForm(ModalForm):
     """A form of the Settings screen. Subclasses give `heading`, `fields()` and `save()`."""
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="settings_forms.cancel"),
     ]
-    heading = ""
-    hint = "Enter: save · Tab: next field · Esc: cancel"
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.saved = False
-
-    @property
-    def session(self):
-        return self.app.session
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="form-box"):
@@ -73,17 +60,6 @@ class SettingsForm(ModalScreen):
             yield Static("", classes="form-note", id="form-note")
             yield Static(self.hint, classes="form-hint")
         yield TillFooter()
-
-    def fields(self) -> ComposeResult:
-        yield from ()
-
-    def value(self, selector: str) -> str:
-        return self.query_one(selector, Input).value
-
-    @on(Input.Submitted)
-    def submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.submit()
 
     @guarded
     def submit(self) -> None:
@@ -111,9 +87,6 @@ class SettingsForm(ModalScreen):
     def save(self):
         raise NotImplementedError
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
 
 class AddUserForm(SettingsForm):
     """A new user: name, role (cashier unless chosen), PIN twice."""
@@ -122,13 +95,13 @@ class AddUserForm(SettingsForm):
     heading = "[b]Add a user[/b]"
 
     def fields(self) -> ComposeResult:
-        yield _field("Name", Input(placeholder="as the till shows it", id="name", compact=True, max_length=60))
+        yield field_row("Name", Input(placeholder="as the till shows it", id="name", compact=True, max_length=60))
         yield Horizontal(Label("Role", classes="form-label"),
                          Select([(r, r) for r in ROLE_NOTES], value="cashier", allow_blank=False, id="role",
                                 compact=True),
                          Static(ROLE_NOTES["cashier"], id="role-note"), classes="form-row")
-        yield _field("PIN", _pin_box("pin", "4 to 8 digits"))
-        yield _field("PIN again", _pin_box("pin-again", "the same PIN"))
+        yield field_row("PIN", _pin_box("pin", "4 to 8 digits"))
+        yield field_row("PIN again", _pin_box("pin-again", "the same PIN"))
 
     @on(Select.Changed, "#role")
     def role_picked(self, event: Select.Changed) -> None:
@@ -158,8 +131,8 @@ class ResetPinForm(SettingsForm):
         self.heading = f"[b]New PIN[/b] for {escape(name)}"
 
     def fields(self) -> ComposeResult:
-        yield _field("PIN", _pin_box("pin", "4 to 8 digits"))
-        yield _field("PIN again", _pin_box("pin-again", "the same PIN"))
+        yield field_row("PIN", _pin_box("pin", "4 to 8 digits"))
+        yield field_row("PIN again", _pin_box("pin-again", "the same PIN"))
 
     def save(self):
         from kiosk.services import users

@@ -42,7 +42,8 @@ def promise_text(promise, money: Callable[[int], str], today: dt.date | None = N
 
 
 class KhataSummary(Static):
-    """`summary.show(customer, ageing, promise, money)`; `summary.show_none(text)` when nobody is chosen."""
+    """`summary.show(customer, ageing, promise, money)`; when nobody is chosen, the screen's CustomerArea
+    writes its line here with `update`."""
 
     DEFAULT_CSS = """
     KhataSummary {
@@ -51,9 +52,6 @@ class KhataSummary(Static):
         background: $boost;
     }
     """
-
-    def show_none(self, text: str) -> None:
-        self.update(text)
 
     def show(self, customer, ageing: Ageing, promise, money: Callable[[int], str],
              amounts: Callable[[int], str] | None = None, today: dt.date | None = None) -> None:
