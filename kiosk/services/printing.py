@@ -26,7 +26,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 import uuid
 from collections.abc import Callable
@@ -60,14 +59,16 @@ PRINTED, WAITING, EXPIRED, BUSY = "printed", "waiting", "expired", "busy"
 @dataclass(frozen=True, slots=True)
 class SendResult:
     """What one attempt at a job did. `status`: printed; waiting (the printer did not take it: the job
-    stays queued and `error` says why); expired (a drawer kick too old to fire); busy (another worker
-    has the job, or it is not due yet)."""
+    stays queued and `error` says why: "out of paper" among others); expired (a drawer kick too old to
+    fire); busy (another worker has the job, or it is not due yet). `warning`: what the printer said
+    while taking the job, for the cashier ("paper near end"), else ""."""
 
     job_id: int
     status: str
     printer: str = ""
     error: str = ""
     bytes: int = 0
+    warning: str = ""
 
     @property
     def printed(self) -> bool:
@@ -202,14 +203,15 @@ def _send(ctx: Context, job_id: int, *, now: dt.datetime, force: bool = False) -
         address, profile = _target(url, cfg.profile)
         document = _document(ctx, job, cfg, url=url, profile=profile)
         data = device.render(document, profile=profile, kick=kick)
-        device.send(address, data, title=document.title)
+        # out of paper: PrinterError, the job waits; a drawer kick alone needs none
+        warning = device.send(address, data, title=document.title, needs_paper=bool(document.blocks))
     except KioskError as exc:  # the printer's or the address's one line
         return _failed(ctx, job, token, url, str(exc), now)
     except Exception as exc:  # a job that cannot be rendered must not stop the queue behind it
         return _failed(ctx, job, token, url, f"internal error: {type(exc).__name__}: {exc}", now)
     with write_transaction(ctx.db):
         store.mark_printed(job_id, token, _now())
-    return SendResult(job_id, PRINTED, url, bytes=len(data))
+    return SendResult(job_id, PRINTED, url, bytes=len(data), warning=warning or "")
 
 
 def _failed(ctx: Context, job: QueuedJob, token: str, url: str, error: str, now: dt.datetime) -> SendResult:
@@ -244,14 +246,10 @@ def _require_a_printer(ctx: Context, printer: str | None) -> None:
 # --- What a job prints ---------------------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=8)
 def _formatter(currency: str, locale: str) -> Callable[[int], str]:
-    from babel import Locale
+    from kiosk.domain.money import formatter
 
-    from kiosk.domain.money import format_money
-
-    parsed = Locale.parse(locale)
-    return lambda minor: format_money(minor, currency, parsed)
+    return formatter(currency, locale)  # the shop's one MoneyFormat: babel's answer without babel's data
 
 
 def money_of(ctx: Context) -> Callable[[int], str]:
@@ -457,7 +455,7 @@ def _send_drawer(ctx: Context, job_id: int) -> SendResult:
     try:
         address, profile = _target(url, cfg.profile)
         data = device.render(docs.drawer_document(), profile=profile, kick=True)
-        device.send(address, data, title="no sale")
+        device.send(address, data, title="no sale", needs_paper=False)
     except KioskError as exc:  # not retried: a drawer that opens by itself minutes later is worse than none
         with write_transaction(ctx.db):
             store.mark_expired(job_id, token, str(exc))

@@ -63,6 +63,9 @@ class PrintReport:
     results: tuple = ()
     printer: str = "none"
     auto_print: bool = True
+    warning: str = ""
+    """What the printer said with the latest job it took ("paper near end"); kept through rounds that sent
+    nothing, cleared when a job prints without one."""
 
     @property
     def count(self) -> int:
@@ -193,6 +196,9 @@ class PrintWorker:
 
     def _round_done(self, generation: int, report: PrintReport, more: bool) -> None:
         self._busy = False
+        printed = [result for result in report.results if result.printed]
+        warning = printed[-1].warning if printed else (self.state.warning if self.state is not None else "")
+        report = dataclasses.replace(report, warning=warning)
         self.state = report
         self.reported.publish(report)
         if self.running and (self._again or more):

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import socket
 import subprocess
 import sys
 import threading
+import time
 
 import pytest
 from hypothesis import given, settings
@@ -31,7 +34,7 @@ from kiosk.domain.print_layout import (
 )
 from kiosk.paths import repo_root
 from tests.support.escpos_decode import decode
-from tests.support.tcp_printer import TcpPrinter
+from tests.support.tcp_printer import PAPER_ANSWERS, PAPER_QUERY, TcpPrinter
 
 
 def test_the_profile_list_is_python_escpos_own():
@@ -222,6 +225,96 @@ def test_tcp_refused_and_reset_are_one_line_errors():
         assert printer.jobs == []
 
 
+# --- The paper sensor ----------------------------------------------------------------------------------------
+
+
+def test_the_paper_answer_is_read_as_python_escpos_reads_it_and_anything_else_is_no_answer():
+    from escpos.constants import RT_STATUS_PAPER
+    from escpos.printer import Dummy
+
+    class Answering(Dummy):
+        answer = b""
+
+        def _read(self) -> bytes:
+            return self.answer
+
+    answering = Answering()
+    for byte in range(256):
+        state = device.paper_state(bytes([byte]))
+        if byte & 0x93 == 0x12:  # a DLE EOT 4 answer: python-escpos's reading
+            answering.answer = bytes([byte])
+            assert state == answering.paper_status(), hex(byte)
+        else:  # python-escpos calls these "no paper": not an answer to us
+            assert state is None, hex(byte)
+    assert answering.output.startswith(RT_STATUS_PAPER)
+    assert (device.paper_state(PAPER_ANSWERS["paper"]), device.paper_state(PAPER_ANSWERS["near end"]),
+            device.paper_state(PAPER_ANSWERS["out"]), device.paper_state(b"")) == (2, 1, 0, None)
+    assert device.paper_state(b"\x10\x00\x00\x0f\x72") == 0  # an automatic status block first, then the answer
+
+
+@pytest.fixture
+def tcp_printer():
+    with TcpPrinter().accept() as printer:
+        device.forget_status(printer.url)
+        yield printer
+
+
+@pytest.mark.parametrize(("paper", "notice"), [("paper", ""), ("near end", "paper near end")])
+def test_tcp_asks_for_paper_and_sends_when_there_is_some(tcp_printer, paper, notice):
+    data = device.render(_doc(Text("hello")), profile="TM-T88V")
+    tcp_printer.paper(paper)
+    assert device.send(parse_printer_url(tcp_printer.url), data) == notice
+    assert tcp_printer.wait_for(1) == [data] and tcp_printer.status_queries == 1
+
+
+def test_a_tcp_printer_out_of_paper_is_sent_nothing_and_says_so_in_one_line(tcp_printer):
+    tcp_printer.paper("out")
+    address = parse_printer_url(tcp_printer.url)
+    for _ in range(2):  # asked every time: paper may be loaded any moment
+        with pytest.raises(device.PrinterError, match=rf"^printer {tcp_printer.url}: out of paper$"):
+            device.send(address, b"\x1b@receipt\n")
+    assert tcp_printer.status_queries == 2 and tcp_printer.wait_for(1, timeout=0.3) == []
+    tcp_printer.paper("paper")
+    device.send(address, b"\x1b@receipt\n")
+    assert tcp_printer.wait_for(1) == [b"\x1b@receipt\n"]
+
+
+def test_a_drawer_kick_alone_does_not_ask_for_paper(tcp_printer):
+    tcp_printer.paper("out")
+    kick = device.render(Document("drawer", "drawer", ()), profile="TM-T88V", kick=True)
+    assert device.send(parse_printer_url(tcp_printer.url), kick, needs_paper=False) == ""
+    assert tcp_printer.wait_for(1) == [kick] and tcp_printer.status_queries == 0
+
+
+def test_a_tcp_printer_that_never_answers_prints_as_before_and_is_not_asked_again_for_a_while(tcp_printer):
+    tcp_printer.paper("silent")
+    address = parse_printer_url(tcp_printer.url)
+    started = time.monotonic()
+    assert device.send(address, b"\x1b@one\n") == ""
+    assert device.STATUS_SECONDS <= time.monotonic() - started < device.STATUS_SECONDS + 3
+    started = time.monotonic()
+    assert device.send(address, b"\x1b@two\n") == ""
+    assert time.monotonic() - started < device.STATUS_SECONDS
+    assert tcp_printer.wait_for(2) == [b"\x1b@one\n", b"\x1b@two\n"] and tcp_printer.status_queries == 1
+    device.forget_status(tcp_printer.url)  # (or SILENT_SECONDS later): asked again
+    tcp_printer.paper("out")
+    with pytest.raises(device.PrinterError, match="out of paper"):
+        device.send(address, b"\x1b@three\n")
+
+
+def test_an_ipv6_printer_address_connects():
+    if not socket.has_ipv6:
+        pytest.skip("no IPv6 here")
+    try:
+        printer = TcpPrinter(host="::1").accept()
+    except OSError:
+        pytest.skip("no IPv6 loopback here")
+    with printer:
+        assert printer.url.startswith("tcp://[::1]:")
+        device.send(parse_printer_url(printer.url), b"\x1b@v6\n")
+        assert printer.wait_for(1) == [b"\x1b@v6\n"]
+
+
 def test_file_writes_and_flushes_the_bytes(tmp_path):
     target = tmp_path / "lp0"
     target.write_bytes(b"")
@@ -231,30 +324,88 @@ def test_file_writes_and_flushes_the_bytes(tmp_path):
         device.send(parse_printer_url("file:///nowhere/lp0"), b"x")
 
 
-def test_serial_writes_to_the_port():
-    master, slave = os.openpty()
-    name = os.ttyname(slave)
-    got = bytearray()
-    data = device.render(_doc(Text("serial receipt")), profile="POS-5890")
+class PtyPrinter:
+    """A stand-in serial printer on a pseudo-terminal: it keeps what it reads and answers the paper
+    query (DLE EOT 4) as `paper` says ("paper", "near end", "out", "silent"); queries are not kept."""
 
-    def read():
-        while len(got) < len(data):
-            got.extend(os.read(master, 4096))
-
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
-    try:
+    def __init__(self, paper: str = "paper"):
         import tty
 
-        tty.setraw(slave)
-        device.send(parse_printer_url(f"serial://{name}?baud=115200"), data)
-        reader.join(timeout=5)
-    finally:
-        os.close(slave)
-        os.close(master)
-    assert bytes(got) == data and "serial receipt" in decode(bytes(got), "POS-5890").texts()
+        self.paper, self.status_queries, self.got = paper, 0, bytearray()
+        self.master, self.slave = os.openpty()
+        tty.setraw(self.slave)
+        self.name = os.ttyname(self.slave)
+        self._stop = threading.Event()
+        self._pending = b""
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        import select
+
+        while not self._stop.is_set():
+            if not select.select([self.master], [], [], 0.05)[0]:
+                continue
+            data = self._pending + os.read(self.master, 4096)
+            while (at := data.find(PAPER_QUERY)) >= 0:
+                self.got += data[:at]
+                data = data[at + len(PAPER_QUERY):]
+                self.status_queries += 1
+                os.write(self.master, PAPER_ANSWERS[self.paper])
+            keep = next((n for n in (2, 1) if data.endswith(PAPER_QUERY[:n])), 0)  # a query's start
+            self.got += data[:len(data) - keep]
+            self._pending = data[len(data) - keep:]
+
+    def wait_for(self, count: int) -> bytes:
+        deadline = time.monotonic() + 5
+        while len(self.got) < count and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return bytes(self.got)
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        os.close(self.slave)
+        os.close(self.master)
+
+
+@pytest.fixture
+def pty_printer():
+    printer = PtyPrinter()
+    device.forget_status(f"serial://{printer.name}?baud=115200")
+    yield printer
+    printer.close()
+
+
+def test_serial_asks_for_paper_then_writes_to_the_port(pty_printer):
+    data = device.render(_doc(Text("serial receipt")), profile="POS-5890")
+    address = parse_printer_url(f"serial://{pty_printer.name}?baud=115200")
+    assert device.send(address, data) == ""
+    got = pty_printer.wait_for(len(data))
+    assert got == data and pty_printer.status_queries == 1
+    assert "serial receipt" in decode(got, "POS-5890").texts()
     with pytest.raises(device.PrinterError, match=r"^printer serial:///dev/ttyNOPE\?baud=9600: cannot open"):
         device.send(parse_printer_url("serial:///dev/ttyNOPE?baud=9600"), b"x")
+
+
+def test_a_serial_printer_out_of_paper_gets_nothing_and_near_the_end_says_so(pty_printer):
+    address = parse_printer_url(f"serial://{pty_printer.name}?baud=115200")
+    pty_printer.paper = "out"
+    with pytest.raises(device.PrinterError, match=rf"^printer {re.escape(address.url)}: out of paper$"):
+        device.send(address, b"\x1b@receipt\n")
+    pty_printer.paper = "near end"
+    assert device.send(address, b"\x1b@receipt\n") == "paper near end"
+    assert pty_printer.wait_for(10) == b"\x1b@receipt\n" and pty_printer.status_queries == 2
+
+
+def test_a_serial_printer_that_never_answers_prints_after_the_short_wait(pty_printer):
+    address = parse_printer_url(f"serial://{pty_printer.name}?baud=115200")
+    pty_printer.paper = "silent"
+    started = time.monotonic()
+    assert device.send(address, b"\x1b@one\n") == ""
+    assert device.STATUS_SECONDS <= time.monotonic() - started < device.STATUS_SECONDS + 3
+    assert device.send(address, b"\x1b@two\n") == ""  # not asked again: it never answers
+    assert pty_printer.wait_for(12) == b"\x1b@one\n\x1b@two\n" and pty_printer.status_queries == 1
 
 
 def test_usb_and_cups_without_the_device_fail_with_one_line():

@@ -2,7 +2,7 @@
 
 Receipts go through python-escpos's Network printer over a real TCP socket and are decoded back
 (tests/support/escpos_decode.py) to check every figure of the sale; the queue is proved to survive a
-printer that refuses connections, a restart, a reset mid-job and two workers at once.
+printer that refuses connections, one out of paper, a restart, a reset mid-job and two workers at once.
 """
 
 from __future__ import annotations
@@ -209,6 +209,66 @@ def test_a_printer_that_refuses_then_accepts_prints_the_committed_sale_once(till
     assert len(printer.wait_for(1)) == 1 and printer.connections == 1
     assert decode(printer.jobs[0]).qr_codes == ["s1"]
     assert job_store.get(job.id).status == "printed" and printing.waiting(till) == []
+
+
+def test_a_printer_out_of_paper_keeps_the_committed_sale_waiting_until_paper_is_loaded(till, printer):
+    printer.paper("out")  # it would take the bytes into its buffer: they must not be sent
+    r = sales.sell(till, sale_id="s1", items=[ItemRequest("GHEE")], tenders=[T(Method.CASH, 700_00)])
+    assert Sale.get_by_id("s1").total == r.total  # the sale is committed, paper or not
+    (first,) = printing.send_pending(till)
+    assert first.status == printing.WAITING and first.error == f"printer {printer.url}: out of paper"
+    (job,) = printing.waiting(till)
+    assert (job.status, job.attempts, job.last_error) == ("pending", 1, first.error)
+    assert printer.status_queries == 1 and printer.wait_for(1, timeout=0.3) == []  # nothing sent
+    assert printing.send_pending(till) == []  # backoff, as for a printer that is off
+    (again,) = printing.send_pending(till, now=_later())
+    assert again.error == first.error and printer.jobs == [] and job_store.get(job.id).status == "pending"
+    printer.paper("paper")  # a roll is loaded
+    (done,) = printing.send_pending(till, now=_later(60))
+    assert done.printed and done.warning == ""
+    assert printing.send_pending(till, now=_later(120)) == []
+    assert [decode(j).qr_codes for j in printer.wait_for(1)] == [["s1"]] and len(printer.jobs) == 1
+    assert job_store.get(job.id).status == "printed" and printing.waiting(till) == []
+
+
+def test_a_job_waiting_for_paper_can_go_to_another_printer(till, printer):
+    printer.paper("out")
+    sales.sell(till, sale_id="s1", items=[ItemRequest("GHEE")], tenders=[T(Method.CARD)])
+    (job,) = [r.job_id for r in printing.send_pending(till)]
+    with TcpPrinter().accept() as other:
+        assert printing.retry(till, job, printer=other.url).printed
+        assert [decode(j).qr_codes for j in other.wait_for(1)] == [["s1"]]
+    assert printer.jobs == [] and printing.waiting(till) == []
+
+
+def test_paper_near_the_end_prints_and_says_so(till, printer):
+    printer.paper("near end")
+    sales.sell(till, sale_id="s1", items=[ItemRequest("GHEE")], tenders=[T(Method.CARD)])
+    (result,) = printing.send_pending(till)
+    assert result.printed and result.warning == "paper near end" and result.error == ""
+    assert printing.reprint_receipt(till, "s1").warning == "paper near end"
+    assert len(printer.wait_for(2)) == 2
+
+
+def test_a_printer_that_never_answers_about_paper_prints_as_before(till, printer):
+    from kiosk.devices import printer as device
+
+    device.forget_status(printer.url)
+    printer.paper("silent")
+    for sale_id in ("s1", "s2"):
+        sales.sell(till, sale_id=sale_id, items=[ItemRequest("GHEE")], tenders=[T(Method.CARD)])
+    assert [(r.status, r.warning) for r in printing.send_pending(till)] == [("printed", "")] * 2
+    assert [decode(j).qr_codes for j in printer.wait_for(2)] == [["s1"], ["s2"]]
+    assert printer.status_queries == 1  # asked once: a printer that never answers is not asked each time
+
+
+def test_a_drawer_kick_alone_is_sent_whatever_the_paper(till, printer):
+    printer.paper("out")
+    settings.set(till, "printer.auto_print", "no")
+    sales.sell(till, sale_id="cash", items=[ItemRequest("GHEE")], tenders=[T(Method.CASH)])
+    assert printing.send_pending(till)[0].printed
+    assert printing.open_drawer(till, reason="change").printed
+    assert [len(decode(j).kicks) for j in printer.wait_for(2)] == [1, 1] and printer.status_queries == 0
 
 
 def test_a_restart_while_the_printer_is_off_loses_nothing(till, printer, db_url):

@@ -255,3 +255,32 @@ def test_the_worker_does_not_run_in_a_review():
     worker = PrintWorker(FakeApp())
     assert worker.start(ReviewSession()) is False
     assert not worker.running and worker.kick() == 0
+
+
+async def test_paper_near_end_is_said_and_out_of_paper_keeps_the_receipt_waiting(
+        till, login, shop_url, printer, monkeypatch):
+    from kiosk.services import printing
+
+    set_printer(shop_url, printer.url)
+    printer.paper("near end")
+    monkeypatch.setattr(printing, "backoff", lambda attempts: dt.timedelta(0))
+    till.print_worker.poll_seconds = 0.2
+    async with till.run_test(size=(80, 24)) as pilot:
+        await login(pilot, CASHIER)
+        view = await cash_sale(pilot)
+        await until(pilot, lambda: view.print_state == "printed", what="the receipt to print")
+        assert "Receipt printed (paper near end: load a new roll soon)" in str(view.query_one("#receipt-print").render())
+        await pilot.press("enter")
+        await pilot.pause()
+        await until(pilot, lambda: "printer: paper near end" in bar_text(till), what="the bar to warn")
+        printer.paper("out")
+        view = await cash_sale(pilot)
+        await until(pilot, lambda: view.print_state == "waiting", what="the receipt to wait")
+        assert "Receipt waiting for the printer: out of paper." in str(view.query_one("#receipt-print").render())
+        assert len(printer.jobs) == 1  # the first sale's only
+        printer.paper("paper")
+        await until(pilot, lambda: till.print_worker.state.count == 0, what="the queue to empty")
+        assert len(printer.wait_for(2)) == 2
+        await pilot.press("enter")
+        await pilot.pause()
+        await until(pilot, lambda: "printer:" not in bar_text(till), what="the warning to clear")

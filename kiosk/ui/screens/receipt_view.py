@@ -155,6 +155,8 @@ class ReceiptViewScreen(ModalScreen[None]):
                                                    "printer is back (Ctrl+R on the Sale screen: the queue).")
         else:
             state, text = "printed", Text("Receipt printed", style="green")
+            if report.warning:
+                text.append(f" ({report.warning}: load a new roll soon)", style="bold yellow")
         self.print_state = state
         line.update(text)
         line.display = bool(state)

@@ -33,12 +33,15 @@ class SessionBar(Static):
         self.refresh_text()
 
     def printer_text(self) -> str:
-        """"printer: 2 waiting" while jobs wait for the printer (the worker's latest round), else ""."""
+        """"printer: 2 waiting" while jobs wait for the printer (the worker's latest round), "printer: paper
+        near end" while the printer says so, else ""."""
         worker = getattr(self.app, "print_worker", None)
         report = worker.state if worker is not None else None
-        if report is None or not report.count:
+        if report is None:
             return ""
-        return f"printer: {report.count} waiting"
+        said = [f"{report.count} waiting"] if report.count else []
+        said += [report.warning] if report.warning else []
+        return f"printer: {', '.join(said)}" if said else ""
 
     def refresh_text(self) -> None:
         session = getattr(self.app, "session", None)
