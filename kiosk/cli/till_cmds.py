@@ -51,9 +51,9 @@ def run_till(url: str, *, demo: bool = False, review: bool = False) -> int:
         raise KioskError(f"{url}: no shop there; make one with `kiosk init` (or try `kiosk demo`)")
     if not sys.stdout.isatty() or not sys.stdin.isatty():
         raise KioskError("till: needs a terminal (stdin and stdout); for scripts use the other commands")
-    from kiosk.devices import secrets_prefetch
+    from kiosk.services import till_prefetch
 
-    secrets_prefetch.start(demo=demo)  # the keyring, read in a child process (or on this terminal, first)
+    till_prefetch.start(demo=demo, url=url)  # the keyring (and the money format), read in a child process
     from rich.console import Console
 
     from kiosk.ui.app import KioskApp

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kiosk.domain.errors import ValidationError
-from kiosk.domain.money import format_money, is_known_currency, to_decimal_string
+from kiosk.domain.money import formatter, is_known_currency, to_decimal_string
 
 #: A sensible display locale per country; any babel locale can be set instead.
 DEFAULT_LOCALES = {"PK": "en_PK", "KE": "en_KE", "GH": "en_GH", "ID": "id_ID", "IN": "en_IN", "NG": "en_NG"}
@@ -30,8 +30,8 @@ class ShopSettings:
     demo: bool = False
 
     def money(self, minor: int) -> str:
-        """For people, in the shop's locale: ``Rs1,250.50``."""
-        return format_money(minor, self.currency, self.locale)
+        """For people, in the shop's locale: ``Rs1,250.50`` (babel's answer, kiosk.domain.money.formatter)."""
+        return formatter(self.currency, self.locale)(minor)
 
     def decimal(self, minor: int) -> str:
         """For files and JSON: ``1250.50``."""

@@ -6,7 +6,6 @@ the idempotency key: the same sale submitted twice books once and returns the sa
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -16,7 +15,7 @@ from kiosk.domain.basket import Discount, Line, discounts_needing_approval, open
 from kiosk.domain.customers import Tier
 from kiosk.domain.errors import CreditLimitExceeded, KioskError, ValidationError
 from kiosk.domain.khata import DebitSource, EntryKind
-from kiosk.domain.money import format_money
+from kiosk.domain.money import formatter
 from kiosk.domain.products import Unit
 from kiosk.domain.receipt import Receipt
 from kiosk.domain.sale import Standing, plan_sale
@@ -73,14 +72,9 @@ def build_lines(ctx: Context, items: Sequence[ItemRequest], open_items: Sequence
     return lines, ids
 
 
-@functools.lru_cache(maxsize=8)
 def _money(currency: str, locale: str) -> Callable[[int], str]:
-    """`ShopSettings.money` (`format_money`) with the locale parsed once: babel parses a locale name
-    on every call, half the cost of formatting an amount."""
-    from babel import Locale
-
-    parsed = Locale.parse(locale)
-    return lambda minor: format_money(minor, currency, parsed)
+    """`ShopSettings.money`: the shop's one MoneyFormat (kiosk.domain.money.formatter)."""
+    return formatter(currency, locale)
 
 
 def _check_manager(person: UserRef | None, what: str) -> int | None:

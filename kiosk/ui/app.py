@@ -170,9 +170,9 @@ class KioskApp(App[None]):
                     import kiosk.services.context  # noqa: F401  (peewee: the slow part)
                     import kiosk.services.users  # noqa: F401
                     import playhouse.migrations  # noqa: F401  (opening the shop checks its migrations)
-                from kiosk.devices import secrets_prefetch
+                from kiosk.services import till_prefetch
 
-                secrets_prefetch.collect()  # `kiosk till` read the keyring in a child: its pepper and db key
+                till_prefetch.collect()  # `kiosk till` read in a child: the pepper, db key and money format
             finally:  # a failed import fails again, visibly, on the app's thread
                 self.call_from_thread(self._open_after_warm_up)
 

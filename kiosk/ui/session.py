@@ -7,10 +7,9 @@ again, so `may()` is only for hiding or refusing early, never the only check.
 
 from __future__ import annotations
 
-from functools import cached_property
 from typing import TYPE_CHECKING
 
-from kiosk.domain.money import format_money, parse_amount
+from kiosk.domain.money import formatter, parse_amount
 from kiosk.domain.roles import Permission, Role, allowed, refusal
 
 if TYPE_CHECKING:  # the services (and peewee behind them) load after the login screen is painted
@@ -60,16 +59,11 @@ class Session:
             return REVIEW_REFUSAL
         return refusal(self.user.name, self.user.role, permission)
 
-    @cached_property
-    def _locale(self):
-        # babel parses a locale name on every call otherwise: half the cost of formatting an amount
-        from babel import Locale
-
-        return Locale.parse(self.ctx.shop.locale)
-
     def money(self, minor: int) -> str:
-        """Minor units for people, in the shop's currency and locale: 125050 -> "Rs 1,250.50"."""
-        return format_money(minor, self.ctx.shop.currency, self._locale)
+        """Minor units for people, in the shop's currency and locale: 125050 -> "Rs1,250.50". The till's
+        one MoneyFormat (kiosk.domain.money.formatter): babel's answer, without babel's data here."""
+        shop = self.ctx.shop
+        return formatter(shop.currency, shop.locale)(minor)
 
     def parse_money(self, text: str, field: str = "amount", *, allow_zero: bool = False) -> int:
         """A typed amount ("1250.50") in minor units; a bad one raises ValidationError naming `field`."""

@@ -42,15 +42,10 @@ def quantity_text(milli: int) -> str:
 
 def plain_amount(session: Session, minor: int) -> str:
     """An amount without the currency sign, for table cells: 145000 -> "1,450.00" (en_PK)."""
-    from babel.numbers import format_decimal
+    from kiosk.domain.money import format_of
 
-    from kiosk.domain.money import minor_digits, to_decimal
-
-    currency = session.shop.currency
-    digits = minor_digits(currency)
-    pattern = "#,##0" + ("." + "0" * digits if digits else "")
-    return format_decimal(to_decimal(minor, currency), format=pattern, locale=session.shop.locale,
-                          decimal_quantization=True)
+    shop = session.shop
+    return format_of(shop.currency, shop.locale).plain(minor)
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,19 +21,9 @@ _FIXED = ("#", "Date", "Dr", "Cr", "Balance")
 def plain_amounts(currency: str, locale: str) -> Callable[[int], str]:
     """Minor units as the shop writes numbers, without the currency sign: 145000 -> "1,450.00" (en_PK).
     The table's columns say Dr, Cr and Balance; the sign repeated on every line only costs width."""
-    from babel import Locale
-    from babel.numbers import format_decimal
+    from kiosk.domain.money import format_of
 
-    from kiosk.domain.money import minor_digits, to_decimal
-
-    digits = minor_digits(currency)
-    pattern = "#,##0" + ("." + "0" * digits if digits else "")
-    parsed = Locale.parse(locale)
-
-    def fmt(minor: int) -> str:
-        return format_decimal(to_decimal(minor, currency), format=pattern, locale=parsed, decimal_quantization=True)
-
-    return fmt
+    return format_of(currency, locale).plain
 
 
 def describe(entry: Entry) -> str:
