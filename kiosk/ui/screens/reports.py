@@ -306,13 +306,10 @@ class ReportsScreen(TabbedArea, Screen):
 
     def _figure(self, minor: int) -> str:
         """An amount for a table column: grouped, the currency's digits, no symbol ("64,403.75")."""
-        from babel.numbers import format_currency
-
-        from kiosk.domain.money import to_decimal
+        from kiosk.domain.money import format_of
 
         shop = self.app.session.shop
-        return format_currency(to_decimal(minor, shop.currency), shop.currency, format="#,##0.00",
-                               locale=shop.locale, currency_digits=True)
+        return format_of(shop.currency, shop.locale).plain(minor)
 
     def _show_dashboard(self, d) -> None:
         """`d`: a `kiosk.services.dashboard.Dashboard`."""

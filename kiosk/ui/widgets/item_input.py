@@ -35,12 +35,15 @@ SALE_KEYS: list[Binding] = [
     Binding("f8", "screen.park", "Park", id="sale.park"),
     Binding("escape", "screen.clear", "Clear", id="sale.clear"),
 ]
+#: + - * % in the footer as one group ("+-*% line": ±1, quantity, discount of the highlighted line), so the
+#: Sale screen's keys fit two lines at 80 columns; Help (F1) lists each with its own description.
+LINE_GROUP = Binding.Group("line", compact=True)
 #: The keys of the highlighted basket line: theirs while the input is empty.
 LINE_KEYS: list[Binding] = [
-    Binding("plus", "screen.step(1)", "+1", id="sale.more"),
-    Binding("minus", "screen.step(-1)", "-1", id="sale.less"),
-    Binding("asterisk", "screen.ask('quantity')", "Qty", id="sale.quantity"),
-    Binding("percent_sign", "screen.ask('discount')", "Disc", id="sale.discount"),
+    Binding("plus", "screen.step(1)", "+1", id="sale.more", group=LINE_GROUP),
+    Binding("minus", "screen.step(-1)", "-1", id="sale.less", group=LINE_GROUP),
+    Binding("asterisk", "screen.ask('quantity')", "Qty", id="sale.quantity", group=LINE_GROUP),
+    Binding("percent_sign", "screen.ask('discount')", "Disc", id="sale.discount", group=LINE_GROUP),
     # Del and Ctrl+X have a meaning in an input with text (delete right, cut): kept there
     Binding("delete", "line_or_text('remove', 'delete_right')", "Remove", id="sale.remove"),
     Binding("ctrl+x", "line_or_text('void', 'cut')", "Void", id="sale.void"),
