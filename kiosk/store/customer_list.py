@@ -55,6 +55,7 @@ from kiosk.store import textsearch
 from kiosk.store.customers import MIN_TRIGRAM
 from kiosk.store.db import is_sqlite
 from kiosk.store.models import Customer
+from kiosk.store.sql import SqlArgs
 
 #: customer_list.last_activity of a customer with nothing booked (migration 0012).
 NO_ACTIVITY = dt.date(1, 1, 1)
@@ -69,20 +70,6 @@ WALK, DRIVE = "walk", "drive"
 
 def _db() -> Database:
     return Customer._meta.database
-
-
-class _Args:
-    """Collects arguments in the order their placeholders are written; dates go to SQLite as the ISO
-    text it keeps them as, to PostgreSQL as dates."""
-
-    def __init__(self, db: Database):
-        self.sqlite, self.mark, self.values = is_sqlite(db), db.param, []
-
-    def __call__(self, value) -> str:
-        if self.sqlite and isinstance(value, dt.date):
-            value = value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()
-        self.values.append(value)
-        return self.mark
 
 
 #: Each sort: the column walked (l is customer_list) and its index on SQLite (None: the table's own,
@@ -114,7 +101,7 @@ def _sort_key(db: Database, sort: Sort) -> str:
     return textsearch.sort_key(db, column) if sort is Sort.NAME else column
 
 
-def _filters(db: Database, query: ListQuery, p: _Args, today: dt.date, threshold: int | None) -> list[str]:
+def _filters(db: Database, query: ListQuery, p: SqlArgs, today: dt.date, threshold: int | None) -> list[str]:
     """The filters, as tests of customer_list's columns (all held by every sort's index)."""
     f = query.filters
     out = ["l.archived" if f.archived else "NOT l.archived"]
@@ -133,13 +120,13 @@ def _filters(db: Database, query: ListQuery, p: _Args, today: dt.date, threshold
     return out
 
 
-def _prefix_test(db: Database, text: _Text, p: _Args) -> str:
+def _prefix_test(db: Database, text: _Text, p: SqlArgs) -> str:
     lo, hi = textsearch.bounds(text.query)
     key = textsearch.sort_key(db, "l.name_key")
     return f"{key} >= {p(lo)} AND {key} < {p(hi)}"
 
 
-def _source(db: Database, text: _Text, p: _Args) -> str:
+def _source(db: Database, text: _Text, p: SqlArgs) -> str:
     """The ids of the customers the text lets through, from its own index."""
     if text.kind == "prefix":
         return f"SELECT customer_id AS id FROM customer_list l WHERE {_prefix_test(db, text, p)}"
@@ -147,7 +134,7 @@ def _source(db: Database, text: _Text, p: _Args) -> str:
     return f"SELECT rowid AS id FROM customer_fts WHERE customer_fts MATCH {p(phrase)}"
 
 
-def _keyset(query: ListQuery, key: str, after: Cursor | None, p: _Args) -> list[str]:
+def _keyset(query: ListQuery, key: str, after: Cursor | None, p: SqlArgs) -> list[str]:
     if after is None:
         return []
     op = "<" if query.direction is Direction.DESC else ">"
@@ -172,7 +159,7 @@ class _Ask:
     after: Cursor | None
 
 
-def _walk(db: Database, ask: _Ask, p: _Args, limit: int | None, *, text_test: bool = True,
+def _walk(db: Database, ask: _Ask, p: SqlArgs, limit: int | None, *, text_test: bool = True,
           ordered: bool = True) -> str:
     """(id, k) of the list walked down the sort's index from the cursor (the text's prefix tested on
     the entries; a substring is left to the caller)."""
@@ -200,7 +187,7 @@ def _pattern(text: _Text) -> str:
     return "%" + text.query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def _drive(db: Database, ask: _Ask, p: _Args, limit: int | None, *, ordered: bool = True) -> str:
+def _drive(db: Database, ask: _Ask, p: SqlArgs, limit: int | None, *, ordered: bool = True) -> str:
     """(id, k) of the list read from the text's matches: each looked up, tested, then sorted."""
     query = ask.query
     key = _sort_key(db, query.sort)
@@ -214,7 +201,7 @@ def _drive(db: Database, ask: _Ask, p: _Args, limit: int | None, *, ordered: boo
     return sql + (f" LIMIT {int(limit)}" if limit is not None else "")
 
 
-def _probe(db: Database, ask: _Ask, p: _Args, walk_limit: int, limit: int) -> str:
+def _probe(db: Database, ask: _Ask, p: SqlArgs, walk_limit: int, limit: int) -> str:
     """The first `limit` customers, as (id, k), among the first `walk_limit` the walk lets through whose
     search text holds the text (a row visit each, as far as needed), then (NULL, how many the walk let
     through): given `walk_limit` back with fewer than `limit`, the walk stopped short of its end. The
@@ -249,7 +236,7 @@ class Plan:
 def _count_matches(db: Database, ask: _Ask) -> tuple[int, int, int]:
     """(the text's matches up to COUNT_CAP, the highest customer id, the names starting with the text up
     to COUNT_CAP for a list by name, else 0): one statement."""
-    p = _Args(db)
+    p = SqlArgs(db)
     source = _source(db, ask.text, p)
     parts = [f"(SELECT COUNT(*) FROM ({source} LIMIT {COUNT_CAP}) AS s)",
              "(SELECT MAX(customer_id) FROM customer_list)"]
@@ -284,7 +271,7 @@ def page(query: ListQuery, *, today: dt.date, after: Cursor | None, limit: int, 
     if text.kind == "prefix":
         return _finish(db, ask, WALK, limit, plan)
     walk_limit = min(customers, math.ceil(PROBE * limit * customers / matches)) + limit
-    p = _Args(db)
+    p = SqlArgs(db)
     found = db.execute_sql(_probe(db, ask, p, walk_limit, limit), p.values).fetchall()
     ids, walked = _in_order(query, found[:-1]), found[-1][1]
     if len(ids) < limit and walked == walk_limit:  # the walk stopped before its end: the rest may match
@@ -294,7 +281,7 @@ def page(query: ListQuery, *, today: dt.date, after: Cursor | None, limit: int, 
 
 
 def _finish(db: Database, ask: _Ask, how: str, limit: int, plan: Plan) -> tuple[list[ListRow], object, Plan]:
-    p = _Args(db)
+    p = SqlArgs(db)
     if how != DRIVE and ask.text is not None and ask.text.kind == "substring" and is_sqlite(db):
         found = db.execute_sql(_probe(db, ask, p, 2**62, limit), p.values).fetchall()  # a forced walk: to the end
         ids = _in_order(ask.query, found[:-1])
@@ -329,7 +316,7 @@ def count(query: ListQuery, *, today: dt.date, threshold: int | None = None, cap
     entries: a walk of the whole index without text (about 5 ms at 100k customers), the matches with."""
     db = _db()
     ask = _Ask(query, today, threshold, _text(query), None)
-    p = _Args(db)
+    p = SqlArgs(db)
     if ask.text is not None and ask.text.kind == "substring" and is_sqlite(db):
         inner = _drive(db, ask, p, cap, ordered=False)
     else:
@@ -457,7 +444,7 @@ def purchases(customer_id: int, after: PurchaseCursor | None, limit: int
     """The customer's sales, newest first (by date, then time rung up, then id), `limit` at a time, with
     their tenders and lines (three statements a page). Returns the rows and the cursor of the last."""
     db = _db()
-    p = _Args(db)
+    p = SqlArgs(db)
     where = f"customer_id = {p(customer_id)}"
     if after is not None:
         where += f" AND (date, created_at, id) < ({p(after.date)}, {p(after.created_at)}, {p(after.sale_id)})"

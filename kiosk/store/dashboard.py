@@ -17,6 +17,7 @@ from peewee import Database
 from kiosk.domain.loyalty import ADDS
 from kiosk.store.db import is_sqlite
 from kiosk.store.models import Sale
+from kiosk.store.sql import SqlArgs
 
 
 def _db() -> Database:
@@ -27,23 +28,10 @@ def _day(value) -> dt.date:
     return dt.date.fromisoformat(value[:10]) if isinstance(value, str) else value
 
 
-class _Args:
-    """Collects arguments in placeholder order; dates to SQLite as ISO text, to PostgreSQL as dates."""
-
-    def __init__(self, db: Database):
-        self.sqlite, self.mark, self.values = is_sqlite(db), db.param, []
-
-    def __call__(self, value) -> str:
-        if self.sqlite and isinstance(value, dt.date):
-            value = value.isoformat()
-        self.values.append(value)
-        return self.mark
-
-
 def sales_on(day: dt.date) -> tuple[int, int, int]:
     """(sales, Σ their totals, Σ what refunds dated that day took back) for one day."""
     db = _db()
-    p = _Args(db)
+    p = SqlArgs(db)
     sql = (f"SELECT (SELECT COUNT(*) FROM sale WHERE date = {p(day)}), "
            f"(SELECT COALESCE(SUM(total), 0) FROM sale WHERE date = {p(day)}), "
            f"(SELECT COALESCE(SUM(goods), 0) FROM refund WHERE date = {p(day)})")
@@ -54,7 +42,7 @@ def sales_on(day: dt.date) -> tuple[int, int, int]:
 def sales_per_day(first: dt.date, last: dt.date) -> dict[dt.date, tuple[int, int]]:
     """{day: (sales, Σ totals)} for the days from `first` to `last` that had sales."""
     db = _db()
-    p = _Args(db)
+    p = SqlArgs(db)
     sql = (f"SELECT date, COUNT(*), SUM(total) FROM sale WHERE date >= {p(first)} AND date <= {p(last)} "
            f"GROUP BY date")
     return {_day(d): (int(n), int(t)) for d, n, t in db.execute_sql(sql, p.values).fetchall()}
@@ -77,7 +65,7 @@ def points_held(as_of: dt.date) -> int:
     neither archived nor merged, less what their entries dated after `as_of` moved (usually none; the
     (kind, date, points) index finds them)."""
     db = _db()
-    p = _Args(db)
+    p = SqlArgs(db)
     adds = ", ".join(f"'{k.value}'" for k in sorted(ADDS))
     kinds = ", ".join(f"'{k}'" for k in ("earn", "redeem", "expire", "take-back", "give-back"))
     sql = (f"SELECT (SELECT COALESCE(SUM(points), 0) FROM customer WHERE NOT archived AND merged_into_id IS NULL), "
@@ -92,7 +80,7 @@ def points_held(as_of: dt.date) -> int:
 def entries_after(day: dt.date) -> bool:
     """Whether any khata entry is dated after `day` (one probe of the date index)."""
     db = _db()
-    p = _Args(db)
+    p = SqlArgs(db)
     return db.execute_sql(f"SELECT 1 FROM khata_entry WHERE date > {p(day)} LIMIT 1", p.values).fetchone() is not None
 
 
@@ -106,7 +94,7 @@ def ageing(as_of: dt.date) -> tuple[int, int, int, int]:
     one); the caller checks (`entries_after`)."""
     db = _db()
     sqlite = is_sqlite(db)
-    p = _Args(db)
+    p = SqlArgs(db)
     d30, d60, d90 = (as_of - dt.timedelta(days=n) for n in (30, 60, 90))
     most = "max" if sqlite else "GREATEST"
 

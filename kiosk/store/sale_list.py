@@ -12,8 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from kiosk.store.db import is_sqlite
 from kiosk.store.models import Sale
+from kiosk.store.sql import SqlArgs
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,19 +63,6 @@ _SELECT = ("SELECT s.id, s.date, s.created_at, s.till, u.name, s.customer_id, c.
            "FROM sale s LEFT JOIN customer c ON c.id = s.customer_id LEFT JOIN app_user u ON u.id = s.user_id ")
 
 
-class _Args:
-    """Arguments in the order their placeholders are written; dates to SQLite as the ISO text it keeps."""
-
-    def __init__(self, db):
-        self.sqlite, self.mark, self.values = is_sqlite(db), db.param, []
-
-    def __call__(self, value) -> str:
-        if self.sqlite and isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-            value = value.isoformat()
-        self.values.append(value)
-        return self.mark
-
-
 def _db():
     return Sale._meta.database
 
@@ -86,7 +73,7 @@ def page(day: dt.date, *, id_prefix: str = "", text: str = "", after: SaleCursor
     matches the start of a sale's id, `text` (casefolded as `customer.search_text` is) anywhere in its
     customer's name, phones and CNIC; given both, a sale matching either is listed."""
     db = _db()
-    p = _Args(db)
+    p = SqlArgs(db)
     where = [f"s.date = {p(day)}"]
     either = []
     if id_prefix:

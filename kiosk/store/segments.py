@@ -13,11 +13,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from peewee import Database
-
 from kiosk.store.customer_list import high_value_threshold
-from kiosk.store.db import is_sqlite
 from kiosk.store.models import Customer
+from kiosk.store.sql import SqlArgs
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,20 +43,6 @@ class SegmentSums:
     tier_vip: int = 0
 
 
-class _Args:
-    """Collects arguments in the order their placeholders are written; dates go to SQLite as the ISO
-    text it keeps them as, to PostgreSQL as dates."""
-
-    def __init__(self, db: Database):
-        self.sqlite, self.mark, self.values = is_sqlite(db), db.param, []
-
-    def __call__(self, value) -> str:
-        if self.sqlite and isinstance(value, dt.date):
-            value = value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()
-        self.values.append(value)
-        return self.mark
-
-
 def sums(*, active_since: dt.date, dormant_before: dt.date, new_since: dt.datetime) -> SegmentSums:
     """The segments' counts over live customers.
 
@@ -68,7 +52,7 @@ def sums(*, active_since: dt.date, dormant_before: dt.date, new_since: dt.dateti
     segment and the list's "high value" filter count the same people."""
     db = Customer._meta.database
     threshold = high_value_threshold()
-    p = _Args(db)
+    p = SqlArgs(db)
 
     def high() -> str:  # called where it is written, so its argument falls in its place
         return "1 = 0" if threshold is None else f"l.spent >= {p(threshold)}"

@@ -12,6 +12,21 @@ from peewee import Database
 from kiosk.store.db import is_sqlite
 
 
+class SqlArgs:
+    """Collects a statement's arguments in the order their placeholders are written (`p(value)` returns the
+    placeholder): dates go to SQLite as the ISO text it keeps them as (a datetime as sqlite3's own adapter
+    writes it, "2025-03-01 15:17:00"), to PostgreSQL as dates."""
+
+    def __init__(self, db: Database):
+        self.sqlite, self.mark, self.values = is_sqlite(db), db.param, []
+
+    def __call__(self, value) -> str:
+        if self.sqlite and isinstance(value, dt.date):
+            value = value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()
+        self.values.append(value)
+        return self.mark
+
+
 def insert_sql(db: Database, table: str, columns: tuple[str, ...], rows: int = 1) -> str:
     return _insert_text(db.param, table, columns, rows)
 
