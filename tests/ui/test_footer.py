@@ -62,3 +62,25 @@ async def test_the_footer_takes_more_lines_only_where_one_is_not_enough(till, lo
         await pilot.pause()
         await pilot.pause()
         assert footer.lines == 1 and footer.region.height == 1
+
+
+@pytest.mark.parametrize(("keys", "window"), [
+    (("1", "0", "0", "1", "enter", "f12"), "PaymentScreen"),  # over a basket
+    (("f7",), "AttachScreen"),
+    (("f3", "enter"), "ProfileScreen"),
+    (("f3", "f4", "p"), "PaymentForm"),  # the khata's
+    (("f6",), "CustomerPicker"),  # Loyalty asks whose points first
+    (("f1",), "HelpScreen"),
+], ids=["payment", "attach", "profile", "khata-payment", "customer-picker", "help"])
+async def test_every_key_of_a_window_over_an_area_is_on_screen_at_80_columns(till, login, keys, window):
+    async with till.run_test(size=(80, 24)) as pilot:
+        await login(pilot, OWNER)
+        for key in keys:
+            await pilot.press(key)
+            await pilot.pause()
+        await pilot.pause()
+        assert type(till.screen).__name__ == window
+        wanted = shown_actions(till)
+        on_screen = keys_on_screen(till)
+        assert wanted, f"{type(till.screen).__name__} shows no keys at all"
+        assert wanted <= set(on_screen), f"{type(till.screen).__name__}: not on screen: {sorted(wanted - set(on_screen))}"
