@@ -96,6 +96,19 @@ def short_error(text: str) -> str:
     return text
 
 
+def notify_reprint(app: App, sale_id: str, result) -> None:
+    """The one line a reprint ends with (`result`: a `printing.SendResult`), wherever it was asked for: the
+    customer's purchases or the sales list."""
+    short = sale_id[:8]
+    if result.printed:
+        app.notify(f"Reprint of sale {short} printed", timeout=4)
+    elif result.status == "busy":
+        app.notify(f"Reprint of sale {short} is being sent", timeout=4)
+    else:
+        app.notify(f"Reprint waiting for the printer: {short_error(result.error)}; it is retried "
+                   "(Ctrl+R on the Sale screen: the queue)", severity="warning", timeout=8)
+
+
 class PrintWorker:
     """The app's one sender (`app.print_worker`). Call `start`, `stop`, `kick` and `call` on the app's
     thread only."""

@@ -421,21 +421,12 @@ class ReceiptScreen(ModalScreen[None]):
     def action_print(self) -> None:
         """Queue the reprint and send it, in a thread (never the screen's: a dead printer takes seconds)."""
         from kiosk.services import printing
+        from kiosk.ui.print_worker import notify_reprint
 
         sale_id = self.receipt.sale_id
         self.notify(f"Printing sale {_short(sale_id)} again…", timeout=3)
-        self.app.print_worker.call(lambda ctx: printing.reprint_receipt(ctx, sale_id), self._printed, name="reprint")
-
-    def _printed(self, result) -> None:
-        from kiosk.ui.print_worker import short_error
-
-        if result.printed:
-            self.app.notify(f"Reprint of sale {_short(self.receipt.sale_id)} printed", timeout=4)
-        elif result.status == "busy":
-            self.app.notify(f"Reprint of sale {_short(self.receipt.sale_id)} is being sent", timeout=4)
-        else:
-            self.app.notify(f"Reprint waiting for the printer: {short_error(result.error)}; it is retried "
-                            "(Ctrl+R on the Sale screen: the queue)", severity="warning", timeout=8)
+        self.app.print_worker.call(lambda ctx: printing.reprint_receipt(ctx, sale_id),
+                                   lambda result: notify_reprint(self.app, sale_id, result), name="reprint")
 
 
 # --- Refund ----------------------------------------------------------------------------------------

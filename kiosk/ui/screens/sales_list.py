@@ -325,6 +325,7 @@ class SalesListScreen(Screen):
     @guarded
     def action_reprint(self) -> None:
         from kiosk.services import printing
+        from kiosk.ui.print_worker import notify_reprint
         from kiosk.ui.screens.day_summary import no_printer
 
         row = self.highlighted()
@@ -335,18 +336,7 @@ class SalesListScreen(Screen):
         sale_id = row.sale_id
         self.notify(f"Printing sale {sale_id[:8]} again…", timeout=3)
         self.app.print_worker.call(lambda ctx: printing.reprint_receipt(ctx, sale_id),
-                                   lambda result: self._printed(sale_id, result), name="reprint")
-
-    def _printed(self, sale_id: str, result) -> None:
-        from kiosk.ui.print_worker import short_error
-
-        if result.printed:
-            self.app.notify(f"Reprint of sale {sale_id[:8]} printed", timeout=4)
-        elif result.status == "busy":
-            self.app.notify(f"Reprint of sale {sale_id[:8]} is being sent", timeout=4)
-        else:
-            self.app.notify(f"Reprint waiting for the printer: {short_error(result.error)}; it is retried "
-                            "(Ctrl+R on the Sale screen: the queue)", severity="warning", timeout=8)
+                                   lambda result: notify_reprint(self.app, sale_id, result), name="reprint")
 
     @work(exclusive=True, group="day-summary")
     @guarded
